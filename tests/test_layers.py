@@ -1,0 +1,76 @@
+"""The layering of DEVELOPERS.md, checked on the imports each module makes.
+
+model <- durations/dates <- store, validate <- engine <- render <- cli.
+A module may import only from layers below it (and its own layer's helpers
+listed here). ruff's banned-api rule also keeps typer in cli and rich in
+render and cli; this test covers our own modules and third-party packages.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import trucetrack
+
+PACKAGE = Path(trucetrack.__file__).parent
+
+ALLOWED: dict[str, set[str]] = {
+    "model": set(),
+    "errors": {"model"},
+    "safe": set(),
+    "durations": {"model"},
+    "dates": {"model", "durations"},
+    "store": {"model", "errors"},
+    "validate": {"model", "errors", "durations", "dates", "store"},
+    "engine": {"model", "durations", "dates"},
+    "render": {"model", "dates", "engine", "safe"},
+    "cli": {"model", "errors", "safe", "durations", "dates", "store", "validate", "engine", "render"},
+    "__main__": {"cli"},
+    "__init__": set(),
+}
+
+THIRD_PARTY: dict[str, set[str]] = {
+    "durations": {"dateutil"},
+    "dates": {"dateutil"},
+    "render": {"rich"},
+    "cli": {"typer", "rich", "dateutil"},
+}
+
+STDLIB_EXTRA_OK = {"__future__"}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "trucetrack":
+                names.update(f"trucetrack.{alias.name}" for alias in node.names)
+            else:
+                names.add(node.module)
+    return names
+
+
+def test_every_module_is_placed_in_a_layer() -> None:
+    modules = {path.stem for path in PACKAGE.glob("*.py")}
+    assert modules == set(ALLOWED), "add new modules to ALLOWED with their layer"
+
+
+def test_modules_import_only_from_lower_layers() -> None:
+    import sys
+
+    stdlib = set(sys.stdlib_module_names) | STDLIB_EXTRA_OK
+    for path in sorted(PACKAGE.glob("*.py")):
+        module = path.stem
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            if top == "trucetrack":
+                if name == "trucetrack" or name.split(".")[1] == "__version__":
+                    continue
+                own = name.split(".")[1]
+                assert own in ALLOWED[module], f"trucetrack.{module} must not import trucetrack.{own}"
+            elif top not in stdlib:
+                assert top in THIRD_PARTY.get(module, set()), f"trucetrack.{module} must not import {top}"

@@ -1,0 +1,5 @@
+"""``python -m trucetrack``."""
+
+from trucetrack.cli import main
+
+main()

@@ -1,0 +1,161 @@
+"""Zones, instants from TOML values, ``--as-of`` parsing and instant formatting.
+
+Nothing here reads the clock: callers pass ``now`` in.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from trucetrack.durations import DurationError, add_duration, parse_duration
+
+AS_OF_FORMS = (
+    "an ISO date or datetime (2025-06-10, 2025-06-10T09:00, 2025-06-10T09:00-04:00), "
+    "'today', 'now', a relative offset (+30d, -1w, +6mo, -36h) or an English date ('June 10 2025')"
+)
+
+
+class ZoneError(ValueError):
+    """An unknown IANA zone name."""
+
+
+class LocalTimeError(ValueError):
+    """A local wall time that does not exist in its zone (a DST gap)."""
+
+
+@lru_cache(maxsize=256)
+def get_zone(name: str) -> ZoneInfo:
+    """The ZoneInfo for an IANA name, cached so entries share one object."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ZoneError(f"unknown time zone {name!r}: use an IANA name such as 'America/New_York' or 'UTC'") from exc
+
+
+def localize(naive: datetime, zone: ZoneInfo) -> datetime:
+    """Read a naive wall time in ``zone``; a repeated hour is its first occurrence.
+
+    Raises LocalTimeError when the wall time falls in a DST gap.
+    """
+    aware = naive.replace(tzinfo=zone, fold=0)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive.replace(fold=0):
+        raise LocalTimeError(f"{naive.isoformat()} does not exist in {zone.key} (the clocks skip that hour)")
+    return aware
+
+
+def to_instant(value: date | datetime, zone: ZoneInfo) -> datetime:
+    """A TOML date or datetime as an aware UTC instant.
+
+    A date is 00:00 of that day in ``zone``; a local datetime is read in
+    ``zone``; an offset datetime is absolute. Instants are kept in UTC so that
+    comparisons and subtraction never happen on a wall clock.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return localize(value, zone).astimezone(UTC)
+        return value.astimezone(UTC)
+    return localize(datetime.combine(value, time()), zone).astimezone(UTC)
+
+
+def day_after(value: date, zone: ZoneInfo) -> datetime:
+    """00:00 on the day after ``value``: the exclusive end of ``through = value``."""
+    return to_instant(value + timedelta(days=1), zone)
+
+
+_RELATIVE = re.compile(r"([+-])\s*(.+)")
+
+
+def parse_as_of(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
+    """Parse an ``--as-of`` value into an aware UTC instant.
+
+    Dates alone mean 00:00 in ``zone`` (the display zone); naive datetimes
+    are read in ``zone``; ``+30d`` style offsets move ``now`` on the wall
+    clock of ``zone``.
+    """
+    return _parse_as_of(text, now=now, zone=zone).astimezone(UTC)
+
+
+def _parse_as_of(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
+    stripped = text.strip()
+    lowered = stripped.lower()
+    if lowered == "now":
+        return now.astimezone(zone)
+    if lowered == "today":
+        return localize(datetime.combine(now.astimezone(zone).date(), time()), zone)
+    relative = _RELATIVE.fullmatch(stripped)
+    if relative:
+        sign, amount = relative.groups()
+        try:
+            duration = parse_duration(amount)
+        except DurationError as exc:
+            raise ValueError(f"bad --as-of {text!r}: {exc}") from exc
+        return add_duration(now, duration, zone, sign=-1 if sign == "-" else 1)
+    parsed = _parse_iso(stripped) or _parse_english(stripped, now=now, zone=zone)
+    if parsed is None:
+        raise ValueError(f"cannot read {text!r} as a date: use {AS_OF_FORMS}")
+    if isinstance(parsed, datetime):
+        if parsed.tzinfo is None:
+            try:
+                return localize(parsed, zone)
+            except LocalTimeError as exc:
+                raise ValueError(str(exc)) from exc
+        return parsed.astimezone(zone)
+    return localize(datetime.combine(parsed, time()), zone)
+
+
+def _parse_iso(text: str) -> date | datetime | None:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    if re.match(r"\d{4}-\d{2}-\d{2}[T ]", text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_english(text: str, *, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """Plain English dates through dateutil's parser (imported only when needed)."""
+    from dateutil import parser
+
+    default = datetime.combine(now.astimezone(zone).date(), time())
+    try:
+        return parser.parse(text, default=default)
+    except (ValueError, OverflowError):
+        return None
+
+
+def zone_label(instant: datetime) -> str:
+    """The zone abbreviation in force at ``instant`` (EDT, EST, CST, UTC...)."""
+    label = instant.strftime("%Z")
+    return label or instant.strftime("%z")
+
+
+def format_instant(instant: datetime, zone: tzinfo) -> str:
+    """``2025-11-10 00:01 EST``: the instant on the wall clock of ``zone``."""
+    local = instant.astimezone(zone)
+    text = local.strftime("%Y-%m-%d %H:%M")
+    if local.second:
+        text += local.strftime(":%S")
+    return f"{text} {zone_label(local)}"
+
+
+def format_day_or_instant(instant: datetime, zone: tzinfo, *, date_only: bool) -> str:
+    """A date alone when the file wrote a bare date and it is midnight in ``zone``."""
+    local = instant.astimezone(zone)
+    if date_only and local.time() == time():
+        return local.strftime("%Y-%m-%d")
+    return format_instant(instant, zone)
+
+
+def isoformat(instant: datetime | None, zone: tzinfo) -> str | None:
+    """ISO 8601 with offset in ``zone``, for JSON and CSV; None stays None."""
+    if instant is None:
+        return None
+    return instant.astimezone(zone).isoformat()

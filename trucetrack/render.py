@@ -1,0 +1,377 @@
+"""Turning engine results into text: rich tables, markdown, JSON and CSV.
+
+Every string that came from a timeline file goes through ``safe`` and, for
+rich output, into a ``Text`` object, so markup in a title prints literally
+and no escape sequence reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from trucetrack.dates import format_day_or_instant, format_instant, isoformat
+from trucetrack.engine import EndChange, EntryState, days_between
+from trucetrack.model import Entry, Timeline
+from trucetrack.safe import clean, clean_line, csv_cell
+
+STATUS_STYLES = {
+    "upcoming": "cyan",
+    "past": "dim",
+    "scheduled": "cyan",
+    "active": "green",
+    "expiring": "bold yellow",
+    "expired": "dim",
+    "terminated": "red",
+    "superseded": "magenta",
+}
+
+JSON_ENTRY_KEYS = (
+    "id",
+    "kind",
+    "title",
+    "status",
+    "start",
+    "end",
+    "original_end",
+    "days_left",
+    "seconds_left",
+    "parties",
+    "file",
+    "line",
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """What every view shares: the timeline, the as-of instant and the display zone."""
+
+    timeline: Timeline
+    as_of: datetime
+    zone: ZoneInfo
+
+
+def heading(view: View) -> str:
+    """``US–China tariff truce — as of 2025-06-10 00:00 EDT (America/New_York)``."""
+    titles = [f.title for f in view.timeline.files if f.title]
+    title = clean_line(titles[0]) if titles else "Timeline"
+    return f"{title} — as of {format_instant(view.as_of, view.zone)} ({view.zone.key})"
+
+
+def bundled_note(timeline: Timeline) -> str | None:
+    """Said whenever the bundled example timeline is what is shown."""
+    if not timeline.bundled:
+        return None
+    checked = next((f.current_to for f in timeline.files if f.current_to), None)
+    when = f"checked against sources up to {checked}" if checked else "not dated"
+    return f"Showing the bundled US–China timeline ({when}); use -f FILE or ./timelines/ for your own."
+
+
+def nothing_to_show(view: View) -> str:
+    return (
+        f"Nothing to show as of {format_instant(view.as_of, view.zone)}: "
+        "try --all to include finished entries, or another --as-of."
+    )
+
+
+def left_text(state: EntryState) -> str:
+    """The countdown: days, or hours and minutes when under a day; 'ago' once past."""
+    if state.seconds_left is None or state.days_left is None:
+        return "—"
+    seconds = state.seconds_left
+    if abs(seconds) < 86400:
+        hours, rest = divmod(abs(seconds), 3600)
+        text = f"{hours}h {rest // 60:02d}m"
+        return text if seconds >= 0 else f"{text} ago"
+    days = abs(state.days_left)
+    text = f"{days} day" if days == 1 else f"{days} days"
+    return text if seconds >= 0 else f"{text} ago"
+
+
+def _end_is_day(entry: Entry, change: EndChange | None) -> bool:
+    if change is None or change.modifier is None:
+        return "end" in entry.date_only
+    if change.by is not None:
+        return "end" in entry.date_only
+    modifier = change.modifier
+    key = "end" if modifier.end is not None else "date"
+    return key in modifier.date_only
+
+
+def when_text(state: EntryState, zone: ZoneInfo) -> str:
+    """The instant counted to, as a date alone when the file gave a bare date."""
+    entry = state.entry
+    if state.counted_to is None:
+        return "open-ended"
+    if entry.is_point:
+        return format_day_or_instant(state.counted_to, zone, date_only="date" in entry.date_only)
+    if state.counted_to == entry.start and state.status == "scheduled":
+        return format_day_or_instant(state.counted_to, zone, date_only="start" in entry.date_only)
+    last = state.history[-1] if state.history else None
+    return format_day_or_instant(state.counted_to, zone, date_only=_end_is_day(entry, last))
+
+
+def when_label(state: EntryState) -> str:
+    entry = state.entry
+    if entry.is_point:
+        return "on"
+    if state.status == "scheduled":
+        return "starts"
+    if state.counted_to is None:
+        return "since"
+    return "ended" if state.seconds_left is not None and state.seconds_left <= 0 else "ends"
+
+
+# ---------------------------------------------------------------- status
+
+
+def status_table(view: View, states: Sequence[EntryState], width: int) -> Table:
+    """When (the instant counted to: a span's start while scheduled, else its end), Left, Status, ID, Title.
+
+    One line per entry within ``width`` columns: every column but Title keeps
+    its full width (a deadline or an id cut short is worse than useless) and
+    Title takes what is left, cut with an ellipsis; ``show ID`` prints it whole.
+    """
+    rows = [
+        (
+            when_text(state, view.zone),
+            left_text(state),
+            state.status,
+            clean_line(state.id),
+            clean_line(state.entry.title),
+        )
+        for state in states
+    ]
+    headers = ("When", "Left", "Status", "ID", "Title")
+    widths = [max([len(header)] + [len(row[i]) for row in rows]) for i, header in enumerate(headers)]
+    gaps = 2 * (len(headers) - 1)
+    widths[-1] = max(min(widths[-1], width - sum(widths[:-1]) - gaps), len("Title"))
+    table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
+    for header, column_width in zip(headers, widths, strict=True):
+        table.add_column(
+            header,
+            width=column_width,
+            no_wrap=True,
+            overflow="ellipsis",
+            justify="right" if header == "Left" else "left",
+        )
+    for when, left, status, entry_id, title in rows:
+        table.add_row(
+            Text(when), Text(left), Text(status, style=STATUS_STYLES.get(status, "")), Text(entry_id), Text(title)
+        )
+    return table
+
+
+def print_status_table(console: Console, view: View, states: Sequence[EntryState]) -> None:
+    console.print(Text(heading(view), style="bold"))
+    note = bundled_note(view.timeline)
+    if note:
+        console.print(Text(note, style="dim"))
+    if not states:
+        console.print(Text(nothing_to_show(view)))
+        return
+    console.print(status_table(view, states, console.width))
+
+
+def _markdown_cell(text: str) -> str:
+    return clean_line(text).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def status_markdown(view: View, states: Sequence[EntryState]) -> str:
+    lines = [f"## {_markdown_cell(heading(view))}", ""]
+    note = bundled_note(view.timeline)
+    if note:
+        lines += [f"_{note}_", ""]
+    if not states:
+        lines.append(nothing_to_show(view))
+        return "\n".join(lines) + "\n"
+    lines += ["| When | Left | Status | ID | Title |", "|---|---|---|---|---|"]
+    for state in states:
+        cells = [when_text(state, view.zone), left_text(state), state.status, state.id, state.entry.title]
+        lines.append("| " + " | ".join(_markdown_cell(cell) for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def status_record(view: View, state: EntryState) -> dict[str, Any]:
+    """One entry of ``status --format json``, exactly the keys of SPEC section 4."""
+    entry = state.entry
+    start = entry.start if entry.is_span else entry.date
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "title": clean(entry.title),
+        "status": state.status,
+        "start": isoformat(start, view.zone),
+        "end": isoformat(state.end, view.zone),
+        "original_end": isoformat(state.original_end, view.zone),
+        "days_left": state.days_left,
+        "seconds_left": state.seconds_left,
+        "parties": [clean(code) for code in entry.parties],
+        "file": clean(entry.file),
+        "line": entry.line,
+    }
+
+
+def status_json(view: View, states: Sequence[EntryState]) -> str:
+    document = {
+        "as_of": isoformat(view.as_of, view.zone),
+        "tz": view.zone.key,
+        "entries": [status_record(view, state) for state in states],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def status_csv(view: View, states: Sequence[EntryState]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(JSON_ENTRY_KEYS)
+    for state in states:
+        record = status_record(view, state)
+        writer.writerow([_csv_value(record[key]) for key in JSON_ENTRY_KEYS])
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return csv_cell(";".join(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return csv_cell(str(value))
+
+
+# ---------------------------------------------------------------- show
+
+
+def _signed_days(days: int) -> str:
+    return f"{days:+d} day" if abs(days) == 1 else f"{days:+d} days"
+
+
+def derivation(entry: Entry, change: EndChange, zone: ZoneInfo) -> str:
+    """How one end came to be, e.g. ``2025-11-10 00:01 EST = 2025-08-12 00:01 EDT + 90d, by eo-14334``."""
+    if change.end is None:
+        return "open-ended (no end yet)"
+    end = format_day_or_instant(change.end, zone, date_only=_end_is_day(entry, change))
+    modifier = change.modifier
+    if modifier is None:
+        spec = entry.end_spec
+        if spec is None:
+            return end
+        if spec.key == "duration" and entry.start is not None:
+            start = format_day_or_instant(entry.start, zone, date_only="start" in entry.date_only)
+            return f"{end} = {start} + {clean_line(spec.text)}"
+        if spec.key == "through":
+            return f"{end} (through {clean_line(spec.text)})"
+        return end
+    decided = (
+        format_day_or_instant(modifier.date, zone, date_only="date" in modifier.date_only) if modifier.date else "?"
+    )
+    if change.by is not None and change.previous is not None:
+        previous = format_day_or_instant(change.previous, zone, date_only=_end_is_day(entry, None))
+        return f"{end} = {previous} + {clean_line(change.by.text)}, by {modifier.id} (decided {decided})"
+    verb = "terminated by" if modifier.kind == "termination" else "set by"
+    return f"{end}, {verb} {modifier.id} (decided {decided})"
+
+
+def history_lines(entry: Entry, history: Sequence[EndChange], zone: ZoneInfo) -> list[str]:
+    """Original end, then each change with the calendar days it moved the end."""
+    lines = []
+    for change in history:
+        text = derivation(entry, change, zone)
+        if change.modifier is None:
+            lines.append(f"original: {text}")
+            continue
+        moved = ""
+        if change.previous is not None and change.end is not None:
+            moved = f" ({_signed_days(days_between(change.previous, change.end, zone))})"
+        lines.append(f"→ {text}{moved}")
+    return lines
+
+
+def show_renderable(
+    view: View,
+    entry: Entry,
+    state: EntryState | None,
+    pending: Sequence[Entry],
+    party_names: dict[str, str],
+) -> RenderableType:
+    """Every field of one entry, its effective end with the derivation, and its sources."""
+    zone = view.zone
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+
+    def row(label: str, value: str | Text | None) -> None:
+        if value is None or value == "":
+            return
+        grid.add_row(Text(label), value if isinstance(value, Text) else Text(clean(value)))
+
+    def instant(key: str, value: datetime | None, owner: Entry = entry) -> str | None:
+        if value is None:
+            return None
+        return format_day_or_instant(value, zone, date_only=key in owner.date_only)
+
+    row("id", entry.id)
+    row("kind", entry.kind)
+    row("title", entry.title)
+    if state is not None:
+        row("status", Text(state.status, style=STATUS_STYLES.get(state.status, "")))
+        if state.superseded_by is not None:
+            row("superseded by", state.superseded_by.id)
+    if entry.is_modifier:
+        row("target", entry.target)
+        row("decided", instant("date", entry.date))
+        if entry.by is not None:
+            row("by", entry.by.text)
+        elif entry.end is not None:
+            key = "through" if entry.end_spec and entry.end_spec.key == "through" else "end"
+            row(key if key == "end" else "end (through)", instant("end", entry.end))
+    elif entry.is_point:
+        row("date", instant("date", entry.date))
+    else:
+        row("start", instant("start", entry.start))
+    if state is not None and state.counted_to is not None:
+        row("left", f"{left_text(state)} ({when_label(state)} {when_text(state, zone)})")
+    if entry.is_span and state is not None:
+        effective = derivation(entry, state.history[-1], zone) if state.history else "open-ended"
+        row("end", effective)
+        if len(state.history) > 1 or pending:
+            row("history", "\n".join(history_lines(entry, state.history, zone)))
+        if pending:
+            later = [f"{m.id} ({m.kind}, decided {instant('date', m.date, m)})" for m in pending]
+            row("after as-of", "\n".join(later))
+    row("warn", entry.warn.text if entry.warn and not entry.is_modifier else None)
+    if entry.parties:
+        row("parties", ", ".join(f"{code} ({party_names.get(code, '?')})" for code in entry.parties))
+    row("place", entry.place)
+    if entry.measure is not None:
+        rate = f"{entry.measure}: {entry.rate:g}%"
+        if entry.rate_after is not None:
+            rate += f", then {entry.rate_after:g}% once it ends"
+        row("rate", rate)
+    row("instrument", entry.instrument)
+    row("tags", ", ".join(entry.tags))
+    row("notes", entry.notes)
+    row("file", f"{entry.file}:{entry.line}")
+    row("zone", entry.zone)
+    parts: list[RenderableType] = [Text(heading(view), style="bold"), grid]
+    if entry.sources:
+        parts.append(Text("sources", style="bold"))
+        sources = Table.grid(padding=(0, 1))
+        sources.add_column(no_wrap=True)
+        sources.add_column()
+        for source in entry.sources:
+            sources.add_row(Text("  -"), Text(clean_line(source)))
+        parts.append(sources)
+    return Group(*parts)

@@ -1,0 +1,34 @@
+"""Text from timeline files is untrusted: keep escape sequences off the terminal.
+
+``clean`` removes C0 controls, DEL, C1 controls (such as U+009B, a one-byte
+CSI) and the Unicode bidirectional overrides that can make text display in a
+different order than it is stored. With ESC and the C1 introducers gone, no
+CSI, OSC or other escape sequence can survive. Rich markup is handled by
+rendering file text as ``rich.text.Text`` (never as a markup string).
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\t\n\r]+")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def clean(text: str) -> str:
+    """``text`` with control characters removed; tabs and newlines kept."""
+    return _CONTROL.sub("", text)
+
+
+def clean_line(text: str) -> str:
+    """``text`` as one line: control characters removed, line breaks become spaces."""
+    return _LINE_BREAKS.sub(" ", clean(text).replace("\x0c", ""))
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    cleaned = clean_line(text)
+    if cleaned.startswith(_FORMULA_START):
+        return "'" + cleaned
+    return cleaned

@@ -1,0 +1,257 @@
+"""Reading timeline files from disk: the only module that parses TOML.
+
+tomllib gives no positions for parsed values, so ``scan_lines`` maps each
+table header and key back to its line with a small scanner that knows just
+enough TOML (strings, multi-line strings, comments, nested brackets) not to
+be fooled by a ``[`` inside a value.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from trucetrack.errors import TrucetrackError
+from trucetrack.model import Problem
+
+BUNDLED_NAME = "us-china-2025.toml"
+
+
+@dataclass
+class LineMap:
+    """Where things are in one file: 1-based line numbers."""
+
+    top: dict[str, int] = field(default_factory=dict)
+    parties: dict[str, int] = field(default_factory=dict)
+    party_keys: dict[str, dict[str, int]] = field(default_factory=dict)
+    events: list[tuple[int, dict[str, int]]] = field(default_factory=list)
+
+    def event(self, index: int) -> tuple[int, dict[str, int]]:
+        """The header line and key lines of the index-th event.
+
+        When events were not written as ``[[event]]`` blocks (an inline array),
+        every event points at the ``event`` key's line.
+        """
+        if 0 <= index < len(self.events):
+            return self.events[index]
+        return self.top.get("event", 1), {}
+
+
+@dataclass
+class RawDocument:
+    """One file as read: its parsed data (None when unreadable) and where things are."""
+
+    path: str
+    data: dict[str, Any] | None
+    lines: LineMap
+    problems: list[Problem]
+    bundled: bool = False
+
+
+def bundled_timeline_path() -> Path:
+    """The US–China timeline shipped with the package.
+
+    An installed wheel carries it as package data; a source checkout (or an
+    editable install) reads it from the repository's ``timelines/`` folder.
+    """
+    packaged = resources.files("trucetrack") / "data" / BUNDLED_NAME
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "timelines" / BUNDLED_NAME
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given, directories as their ``*.toml`` in sorted name order."""
+    expanded: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix == ".toml" and p.is_file())
+            if not found:
+                raise TrucetrackError(f"{raw}: directory holds no *.toml timeline files")
+            expanded.extend(str(p) for p in found)
+        elif path.exists():
+            expanded.append(raw)
+        else:
+            raise TrucetrackError(f"{raw}: no such file or directory")
+    return expanded
+
+
+def read_documents(paths: list[str], *, bundled: bool = False) -> list[RawDocument]:
+    """Read and parse each path (directories expanded); problems are collected, not raised."""
+    return [read_document(path, bundled=bundled) for path in expand_paths(paths)]
+
+
+def read_document(path: str, *, bundled: bool = False, display: str | None = None) -> RawDocument:
+    shown = display or (Path(path).name if bundled else path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise TrucetrackError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return parse_document(raw, shown, bundled=bundled)
+
+
+_SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocument:
+    """Parse the bytes of one timeline file."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problem = Problem(
+            path, line, "-", f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
+        )
+        return RawDocument(path, None, LineMap(), [problem], bundled)
+    text = text.removeprefix("\ufeff")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        position = _SYNTAX_POSITION.search(message)
+        line, column = (int(position.group(1)), int(position.group(2))) if position else (1, None)
+        message = _SYNTAX_POSITION.sub("", message)
+        problem = Problem(path, line, "-", f"TOML syntax error: {message}", column=column)
+        return RawDocument(path, None, LineMap(), [problem], bundled)
+    return RawDocument(path, data, scan_lines(text), [], bundled)
+
+
+_BARE_KEY = r"[A-Za-z0-9_-]+"
+_QUOTED_KEY = r"\"(?:[^\"\\]|\\.)*\"|'[^']*'"
+_KEY = re.compile(rf"\s*({_BARE_KEY}|{_QUOTED_KEY})\s*(?:=|\.)")
+_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]*?)\s*\]\]?")
+# Lines with none of these characters cannot open or close a string or a bracket.
+_SPECIAL = re.compile(r"[\"'\[\]{}#]")
+
+
+def _unquote(key: str) -> str:
+    key = key.strip()
+    if len(key) >= 2 and key[0] == key[-1] and key[0] in "\"'":
+        return key[1:-1]
+    return key
+
+
+def _split_dotted(name: str) -> list[str]:
+    return [_unquote(part) for part in re.findall(rf"{_BARE_KEY}|{_QUOTED_KEY}", name)]
+
+
+class _Scanner:
+    """Tracks multi-line strings and open brackets across lines."""
+
+    def __init__(self) -> None:
+        self.in_multiline: str | None = None  # '"""' or "'''" while inside one
+        self.depth = 0
+
+    @property
+    def at_statement_start(self) -> bool:
+        return self.in_multiline is None and self.depth == 0
+
+    def consume(self, line: str, start: int = 0) -> None:
+        """Advance the state over the rest of ``line`` from ``start``."""
+        if self.in_multiline is None and not _SPECIAL.search(line, start):
+            return
+        i, n = start, len(line)
+        while i < n:
+            if self.in_multiline is not None:
+                close = self._find_close(line, i, self.in_multiline)
+                if close < 0:
+                    return
+                self.in_multiline = None
+                i = close + 3
+                continue
+            char = line[i]
+            if char == "#":
+                return
+            if line.startswith('"""', i) or line.startswith("'''", i):
+                self.in_multiline = line[i : i + 3]
+                i += 3
+                continue
+            if char == '"':
+                i = self._skip_basic(line, i + 1)
+                continue
+            if char == "'":
+                end = line.find("'", i + 1)
+                i = n if end < 0 else end + 1
+                continue
+            if char in "[{":
+                self.depth += 1
+            elif char in "]}":
+                self.depth = max(0, self.depth - 1)
+            i += 1
+
+    @staticmethod
+    def _skip_basic(line: str, i: int) -> int:
+        while i < len(line):
+            if line[i] == "\\":
+                i += 2
+                continue
+            if line[i] == '"':
+                return i + 1
+            i += 1
+        return i
+
+    @staticmethod
+    def _find_close(line: str, i: int, quote: str) -> int:
+        while True:
+            found = line.find(quote, i)
+            if found < 0:
+                return -1
+            if quote == '"""':
+                backslashes = 0
+                j = found - 1
+                while j >= i and line[j] == "\\":
+                    backslashes += 1
+                    j -= 1
+                if backslashes % 2:
+                    i = found + 1
+                    continue
+            # A run of up to five quotes closes with its last three.
+            while line.startswith(quote[0], found + 3):
+                found += 1
+            return found
+
+
+def scan_lines(text: str) -> LineMap:
+    """Map table headers and keys of a TOML document to their line numbers."""
+    lines = LineMap()
+    scanner = _Scanner()
+    current: dict[str, int] = lines.top
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not scanner.at_statement_start:
+            scanner.consume(line)
+            continue
+        header = _HEADER.match(line)
+        if header and line.lstrip().startswith("["):
+            brackets, name = header.groups()
+            path = _split_dotted(name)
+            if brackets == "[[" and path == ["event"]:
+                keys: dict[str, int] = {}
+                lines.events.append((number, keys))
+                current = keys
+            elif brackets == "[" and len(path) == 2 and path[0] == "parties":
+                lines.parties.setdefault(path[1], number)
+                current = lines.party_keys.setdefault(path[1], {})
+            elif path == ["parties"]:
+                lines.top.setdefault("parties", number)
+                current = {}
+            else:
+                current = {}
+            scanner.consume(line, header.end())
+            continue
+        key = _KEY.match(line)
+        if key:
+            name = _unquote(key.group(1))
+            current.setdefault(name, number)
+            if current is lines.top and name == "parties":
+                dotted = _split_dotted(line.split("=", 1)[0])
+                if len(dotted) >= 2:
+                    lines.parties.setdefault(dotted[1], number)
+            scanner.consume(line, key.end())
+            continue
+        scanner.consume(line)
+    return lines
