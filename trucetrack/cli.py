@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -222,21 +223,34 @@ def as_of_instant(options: GlobalOptions, zone: ZoneInfo) -> datetime:
         raise BadValue(f"--as-of: {exc}") from None
 
 
+@cache
+def _console_class() -> type[Console]:
+    from rich.console import Console
+
+    class QuietPipeConsole(Console):
+        """Hands a closed pipe to TrucetrackGroup (quiet, exit 0) instead of rich's exit 1."""
+
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return QuietPipeConsole
+
+
 def make_console(mode: ColorMode | None) -> Console:
     """A console for this run: --color beats NO_COLOR, which beats terminal detection."""
-    from rich.console import Console
+    console_class = _console_class()
 
     common: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
     if mode is ColorMode.never:
-        return Console(color_system=None, no_color=True, **common)
+        return console_class(color_system=None, no_color=True, **common)
     if mode is ColorMode.always:
-        console = Console(force_terminal=True, **common)
+        console = console_class(force_terminal=True, **common)
         if console.color_system is None:
-            console = Console(force_terminal=True, color_system="standard", **common)
+            console = console_class(force_terminal=True, color_system="standard", **common)
         return console
     if os.environ.get("NO_COLOR"):
-        return Console(color_system=None, no_color=True, **common)
-    return Console(**common)
+        return console_class(color_system=None, no_color=True, **common)
+    return console_class(**common)
 
 
 def build_view(options: GlobalOptions) -> View:

@@ -11,6 +11,13 @@ from __future__ import annotations
 
 import re
 
+# Whole escape sequences first (CSI, OSC up to BEL or ST, two-byte ESC x), so
+# that no printable remnant like "[31m" is left behind; then any lone control.
+_ESCAPE_SEQUENCE = re.compile(
+    "(?:\x1b\\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI ... final byte
+    "|(?:\x1b\\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"  # OSC ... BEL or ST
+    "|\x1b[@-Z\\\\-_]"  # other two-byte escapes
+)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile("[\t\n\r]+")
 _FORMULA_START = ("=", "+", "-", "@")
@@ -18,7 +25,7 @@ _FORMULA_START = ("=", "+", "-", "@")
 
 def clean(text: str) -> str:
     """``text`` with control characters removed; tabs and newlines kept."""
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
 def clean_line(text: str) -> str:
