@@ -18,6 +18,21 @@ AS_OF_FORMS = (
 )
 
 
+# Instants outside these years are refused on input, so that adding a duration
+# (at most durations.MAX_YEARS) or subtracting a warning window stays in range.
+FIRST_YEAR = 1800
+LAST_YEAR = 2999
+
+
+class DateRangeError(ValueError):
+    """A date outside FIRST_YEAR..LAST_YEAR."""
+
+
+def check_year(value: date) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise DateRangeError(f"year {value.year} is out of range: use a year from {FIRST_YEAR} to {LAST_YEAR}")
+
+
 class ZoneError(ValueError):
     """An unknown IANA zone name."""
 
@@ -53,6 +68,7 @@ def to_instant(value: date | datetime, zone: ZoneInfo) -> datetime:
     ``zone``; an offset datetime is absolute. Instants are kept in UTC so that
     comparisons and subtraction never happen on a wall clock.
     """
+    check_year(value)
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return localize(value, zone).astimezone(UTC)
@@ -62,6 +78,7 @@ def to_instant(value: date | datetime, zone: ZoneInfo) -> datetime:
 
 def day_after(value: date, zone: ZoneInfo) -> datetime:
     """00:00 on the day after ``value``: the exclusive end of ``through = value``."""
+    check_year(value)
     return to_instant(value + timedelta(days=1), zone)
 
 
@@ -75,7 +92,12 @@ def parse_as_of(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
     are read in ``zone``; ``+30d`` style offsets move ``now`` on the wall
     clock of ``zone``.
     """
-    return _parse_as_of(text, now=now, zone=zone).astimezone(UTC)
+    try:
+        instant = _parse_as_of(text, now=now, zone=zone)
+    except OverflowError as exc:
+        raise DateRangeError(f"{text!r} is out of range: use a year from {FIRST_YEAR} to {LAST_YEAR}") from exc
+    check_year(instant)
+    return instant.astimezone(UTC)
 
 
 def _parse_as_of(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:

@@ -48,6 +48,11 @@ _ISO = re.compile(
 )
 
 
+# Longer durations are refused: they could only be typos, and they would carry
+# date arithmetic past datetime's year 9999.
+MAX_YEARS = 500
+
+
 class DurationError(ValueError):
     """A duration string that is not one of the accepted forms."""
 
@@ -58,6 +63,17 @@ def parse_duration(text: str) -> Duration:
 
     Cached: a large timeline repeats the same few durations many times.
     """
+    duration = _parse(text)
+    if (
+        duration.months > MAX_YEARS * 12
+        or duration.days > MAX_YEARS * 366
+        or duration.seconds > MAX_YEARS * 366 * 86400
+    ):
+        raise DurationError(f"duration {text!r} is too long: at most {MAX_YEARS} years")
+    return duration
+
+
+def _parse(text: str) -> Duration:
     stripped = text.strip()
     iso = _ISO.fullmatch(stripped)
     if iso:

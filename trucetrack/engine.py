@@ -41,6 +41,13 @@ class EndChange:
     def kind(self) -> str:
         return "original" if self.modifier is None else self.modifier.kind
 
+    @property
+    def set_by_termination(self) -> bool:
+        """True when a termination set this end (not when it came later than the end in force)."""
+        if self.modifier is None or self.modifier.kind != "termination":
+            return False
+        return self.end == (self.modifier.end or self.modifier.date)
+
 
 @dataclass(frozen=True)
 class EntryState:
@@ -142,7 +149,7 @@ class Engine:
         if end is None:
             return "active"
         if as_of >= end:
-            return "terminated" if history[-1].kind == "termination" else "expired"
+            return "terminated" if history[-1].set_by_termination else "expired"
         warn = entry.warn or Duration()
         if add_duration(end, warn, get_zone(entry.zone), sign=-1) <= as_of:
             return "expiring"

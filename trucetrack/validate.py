@@ -18,8 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trucetrack import store
-from trucetrack.dates import LocalTimeError, ZoneError, day_after, get_zone, to_instant
-from trucetrack.durations import DurationError, add_duration, parse_duration
+from trucetrack.dates import LAST_YEAR, DateRangeError, LocalTimeError, ZoneError, day_after, get_zone, to_instant
+from trucetrack.durations import MAX_YEARS, DurationError, add_duration, parse_duration
 from trucetrack.errors import InvalidTimeline
 from trucetrack.model import (
     BUILTIN_KINDS,
@@ -346,7 +346,7 @@ class _EventBuilder:
             return None
         try:
             return to_instant(value, self.context.zone)
-        except LocalTimeError as exc:
+        except (LocalTimeError, DateRangeError) as exc:
             self.fail(key, f"{key}: {exc}")
             return None
 
@@ -362,7 +362,7 @@ class _EventBuilder:
             return None
         try:
             return day_after(value, self.context.zone)
-        except LocalTimeError as exc:
+        except (LocalTimeError, DateRangeError) as exc:
             self.fail("through", f"through: {exc}")
             return None
 
@@ -414,11 +414,11 @@ class _EventBuilder:
             "rate": self.number("rate"),
             "rate_after": self.number("rate_after"),
         }
-        if fields["rate"] is not None and fields["measure"] is None:
+        if "rate" in raw and "measure" not in raw:
             self.fail("rate", 'rate needs a measure = "..." naming what it is the rate of')
-        if fields["measure"] is not None and fields["rate"] is None:
+        if "measure" in raw and "rate" not in raw:
             self.fail("measure", "measure needs a rate = <percent>")
-        if fields["rate_after"] is not None and fields["rate"] is None:
+        if "rate_after" in raw and "rate" not in raw:
             self.fail("rate_after", "rate_after needs a rate")
 
         if kind is None:
@@ -430,7 +430,7 @@ class _EventBuilder:
             key
             for key in ("date", "start", "end")
             if isinstance(raw.get(key), date) and not isinstance(raw.get(key), datetime)
-        ) | ({"end"} if "through" in raw else frozenset())
+        ) | ({"end"} if self._end_is_a_day(raw) else frozenset())
         return Entry(
             id=self.entry_id,
             kind=kind,
@@ -445,6 +445,19 @@ class _EventBuilder:
             **shape_fields,
             **fields,
         )
+
+    @staticmethod
+    def _end_is_a_day(raw: dict[str, Any]) -> bool:
+        """``through``, or a whole number of days from a bare-date start, ends at a midnight."""
+        if "through" in raw:
+            return True
+        start, length = raw.get("start"), raw.get("duration")
+        if isinstance(start, datetime) or not isinstance(start, date) or not isinstance(length, str):
+            return False
+        try:
+            return parse_duration(length).seconds == 0
+        except DurationError:
+            return False
 
     def point_or_span(self) -> dict[str, Any] | None:
         raw = self.raw
@@ -525,6 +538,7 @@ def _check_references(entries: list[Entry], known_ids: set[str], parties: dict[s
     def line_of(entry: Entry, key: str) -> int:
         return dict(entry.key_lines).get(key, entry.line)
 
+    _check_extension_chains(entries, by_id, report)
     for entry in entries:
         for code in entry.parties:
             if code not in parties:
@@ -576,3 +590,31 @@ def _check_references(entries: list[Entry], known_ids: set[str], parties: dict[s
                 entry.id,
                 f"new end is at or before {target.id!r} starts",
             )
+
+
+def _check_extension_chains(entries: list[Entry], by_id: dict[str, Entry], report: _Collector) -> None:
+    """Every ``by`` of a target applied in turn must keep its end within the supported years."""
+    chains: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.kind == "extension" and entry.by is not None and entry.target in by_id:
+            chains.setdefault(entry.target, []).append(entry)
+    for target_id, extensions in chains.items():
+        current = by_id[target_id].end
+        if current is None:
+            continue
+        zone = get_zone(by_id[target_id].zone)
+        for extension in sorted(extensions, key=lambda e: (e.date, e.order)):
+            assert extension.by is not None
+            try:
+                current = add_duration(current, extension.by, zone)
+            except OverflowError:
+                current = None
+            if current is None or current.year > LAST_YEAR + MAX_YEARS:
+                line = dict(extension.key_lines).get("by", extension.line)
+                report.add(
+                    extension.file,
+                    line,
+                    extension.id,
+                    f"extensions of {target_id!r} push its end past the year {LAST_YEAR + MAX_YEARS}",
+                )
+                break
