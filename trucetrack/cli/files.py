@@ -1,0 +1,1 @@
+"""Commands of trucetrack.cli.files (being written)."""
