@@ -222,13 +222,23 @@ def status_record(view: View, state: EntryState) -> dict[str, Any]:
     }
 
 
+def json_lines_document(head: dict[str, Any], key: str, records: Sequence[dict[str, Any]]) -> str:
+    """A JSON object whose ``key`` list holds one record per line.
+
+    Readable and diffable, and fast: json's C encoder only runs without
+    ``indent``, and it is many times quicker on 10,000 entries.
+    """
+    opening = json.dumps(head, ensure_ascii=False)[:-1]
+    separator = ", " if head else ""
+    if not records:
+        return f'{opening}{separator}"{key}": []}}\n'
+    body = ",\n".join("  " + json.dumps(record, ensure_ascii=False) for record in records)
+    return f'{opening}{separator}"{key}": [\n{body}\n]}}\n'
+
+
 def status_json(view: View, states: Sequence[EntryState]) -> str:
-    document = {
-        "as_of": isoformat(view.as_of, view.zone),
-        "tz": view.zone.key,
-        "entries": [status_record(view, state) for state in states],
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    head = {"as_of": isoformat(view.as_of, view.zone), "tz": view.zone.key}
+    return json_lines_document(head, "entries", [status_record(view, state) for state in states])
 
 
 def status_csv(view: View, states: Sequence[EntryState]) -> str:

@@ -127,6 +127,10 @@ _KEY = re.compile(rf"\s*({_BARE_KEY}|{_QUOTED_KEY})\s*(?:=|\.)")
 _HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]*?)\s*\]\]?")
 # Lines with none of these characters cannot open or close a string or a bracket.
 _SPECIAL = re.compile(r"[\"'\[\]{}#]")
+# What can change the scanner's state: a multi-line string opening, a one-line
+# string (skipped whole, escapes included; an unterminated one runs to the end
+# of the line), a bracket, or a comment.
+_TOKEN = re.compile(r"""\"\"\"|'''|"(?:[^"\\]|\\.)*(?:"|$)|'[^']*(?:'|$)|[\[\]{}#]""")
 
 
 def _unquote(key: str) -> str:
@@ -155,45 +159,28 @@ class _Scanner:
         """Advance the state over the rest of ``line`` from ``start``."""
         if self.in_multiline is None and not _SPECIAL.search(line, start):
             return
-        i, n = start, len(line)
-        while i < n:
+        i = start
+        while True:
             if self.in_multiline is not None:
                 close = self._find_close(line, i, self.in_multiline)
                 if close < 0:
                     return
                 self.in_multiline = None
                 i = close + 3
-                continue
-            char = line[i]
-            if char == "#":
+            token = _TOKEN.search(line, i)
+            if token is None:
                 return
-            if line.startswith('"""', i) or line.startswith("'''", i):
-                self.in_multiline = line[i : i + 3]
-                i += 3
-                continue
-            if char == '"':
-                i = self._skip_basic(line, i + 1)
-                continue
-            if char == "'":
-                end = line.find("'", i + 1)
-                i = n if end < 0 else end + 1
-                continue
-            if char in "[{":
+            text = token.group()
+            i = token.end()
+            if text == "#":
+                return
+            if text in ('"""', "'''"):
+                self.in_multiline = text
+            elif text in "[{":
                 self.depth += 1
-            elif char in "]}":
+            elif text in "]}":
                 self.depth = max(0, self.depth - 1)
-            i += 1
-
-    @staticmethod
-    def _skip_basic(line: str, i: int) -> int:
-        while i < len(line):
-            if line[i] == "\\":
-                i += 2
-                continue
-            if line[i] == '"':
-                return i + 1
-            i += 1
-        return i
+            # anything else is a complete one-line string: skipped whole
 
     @staticmethod
     def _find_close(line: str, i: int, quote: str) -> int:

@@ -1,0 +1,213 @@
+"""trucetrack's benchmark suite (SPEC section 7). Reports; never fails on time.
+
+    python benchmarks/bench.py            # full run: 1k, 10k and 100k entries
+    python benchmarks/bench.py --quick    # small and fast, for CI: checks the suite still runs
+
+Every figure is the median wall time of separate processes, run alternately
+with the baseline they are compared to, so both see the same machine state.
+Peak memory is each process's own maximum resident set (os.wait4), compared
+with a process that only runs tomllib.load on the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+AS_OF = "2025-08-11"
+ZONES = ("+08:00", "+01:00", "-04:00", "+05:30")
+TYPER_FLOOR_APP = """
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer()
+
+
+@app.command()
+def main() -> None:
+    table = Table("When", "Left", "Status", "ID", "Title")
+    table.add_row("2025-08-12 00:01 EDT", "1 day", "expiring", "geneva-truce", "Geneva truce")
+    Console().print(table)
+
+
+app()
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_kib: int
+
+
+def run_process(argv: Sequence[str]) -> Run:
+    """Run one process to completion; its wall time and its own peak RSS."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"benchmark process failed ({process.returncode}): {' '.join(argv)}\n{stderr}")
+    return Run(elapsed, usage.ru_maxrss)
+
+
+def compare(ours: Sequence[str], baseline: Sequence[str], repeats: int) -> tuple[Run, Run]:
+    """Alternate the two commands; median time and maximum peak memory of each."""
+    run_process(ours)  # warm the page cache and .pyc files for both
+    run_process(baseline)
+    mine, theirs = [], []
+    for _ in range(repeats):
+        mine.append(run_process(ours))
+        theirs.append(run_process(baseline))
+    return _summary(mine), _summary(theirs)
+
+
+def _summary(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.seconds for r in runs), max(r.peak_kib for r in runs))
+
+
+def generate(path: Path, entries: int, seed: int = 7) -> None:
+    """A valid timeline of about ``entries`` entries: spans, points, extensions,
+    terminations and rates, with instants in several zones."""
+    rng = random.Random(seed)
+    out = [
+        "schema = 1",
+        f'title = "Generated {entries}"',
+        'timezone = "America/New_York"',
+        'warn = "14d"',
+        "",
+        "[parties.CN]",
+        'name = "China"',
+        "",
+        "[parties.US]",
+        'name = "United States"',
+        "",
+    ]
+    spans: list[str] = []
+    for index in range(entries):
+        year = 2020 + rng.randrange(8)
+        month, day = rng.randrange(1, 13), rng.randrange(1, 29)
+        hour = rng.randrange(0, 24)
+        stamp = f"{year}-{month:02d}-{day:02d}"
+        choice = rng.random()
+        block = ["[[event]]", f'id = "e{index}"']
+        if choice < 0.35 or not spans:
+            block += ['kind = "agreement"', f'title = "Span {index}"']
+            if rng.random() < 0.3:
+                block.append(f"start = {stamp}T{hour:02d}:01:00{rng.choice(ZONES)}")
+            else:
+                block.append(f"start = {stamp}T00:01:00")
+            block.append(
+                rng.choice(
+                    [
+                        f'duration = "{rng.randrange(1, 400)}d"',
+                        'duration = "6mo"',
+                        f"through = {year + 1}-{month:02d}-{day:02d}",
+                    ]
+                )
+            )
+            block += ['warn = "21d"', 'parties = ["US", "CN"]']
+            spans.append(f"e{index}")
+        elif choice < 0.55:
+            block += ['kind = "tariff"', f'title = "Rate step {index}"', f"start = {stamp}T00:01:00"]
+            block += [f'measure = "m{rng.randrange(50)}"', f"rate = {rng.randrange(0, 150)}.0", "rate_after = 10.0"]
+            block.append('parties = ["US"]')
+        elif choice < 0.8:
+            block += ['kind = "announcement"', f'title = "Point {index}"', f"date = {stamp}", 'parties = ["CN"]']
+        elif choice < 0.95:
+            block += ['kind = "extension"', f'target = "{rng.choice(spans)}"', f"date = {stamp}"]
+            block.append(rng.choice(['by = "90d"', 'by = "1y"', f"end = 2030-{month:02d}-{day:02d}T00:01:00"]))
+        else:
+            block += ['kind = "termination"', f'target = "{rng.choice(spans)}"', f"date = {stamp}"]
+        block += [f'sources = ["https://example.org/{index}"]', 'tags = ["generated"]', ""]
+        out += block
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def line(label: str, ours: Run, baseline: Run, baseline_label: str) -> str:
+    ratio = ours.seconds / baseline.seconds
+    return (
+        f"{label:<40} {ours.seconds * 1000:8.0f} ms  vs {baseline_label} {baseline.seconds * 1000:6.0f} ms"
+        f"  = {ratio:5.2f}x   peak {ours.peak_kib / 1024:6.1f} MiB vs {baseline.peak_kib / 1024:6.1f} MiB"
+        f" = {ours.peak_kib / baseline.peak_kib:4.2f}x"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes and few repeats (CI)")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per measurement (default 7, quick 2)")
+    args = parser.parse_args()
+    repeats = args.repeats or (2 if args.quick else 7)
+    sizes = (200, 1000) if args.quick else (1000, 10_000, 100_000)
+    python = sys.executable
+    trucetrack = [python, "-m", "trucetrack"]
+
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
+    print(f"machine: {machine}, Python {platform.python_version()}")
+    print(f"runs: median of {repeats}, alternating with the baseline\n")
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        floor = work / "typer_floor.py"
+        floor.write_text(TYPER_FLOOR_APP, encoding="utf-8")
+        empty = work / "empty"
+        empty.mkdir()
+        ours, base = compare(
+            [*trucetrack, "status", "--as-of", AS_OF],
+            [python, str(floor)],
+            repeats,
+        )
+        print(line("cold status (bundled)", ours, base, "typer+rich"), " target 1.2x")
+
+        times: dict[int, Run] = {}
+        for size in sizes:
+            path = work / f"t{size}.toml"
+            generate(path, size)
+            tomllib_only = [python, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]
+            commands = {
+                "status --all --format json": [
+                    *trucetrack,
+                    "status",
+                    "-f",
+                    str(path),
+                    "--all",
+                    "--format",
+                    "json",
+                    "--as-of",
+                    AS_OF,
+                ],
+                "validate": [*trucetrack, "validate", str(path)],
+            }
+            if _has_command("fmt"):
+                commands["fmt --check"] = [*trucetrack, "fmt", "--check", str(path)]
+            for label, argv in commands.items():
+                ours, base = compare(argv, tomllib_only, repeats)
+                print(line(f"{size:>6} entries: {label}", ours, base, "tomllib"), " target 1.5x / 2x memory")
+                if label.startswith("status"):
+                    times[size] = ours
+        if len(sizes) >= 2:
+            small, large = sizes[-2], sizes[-1]
+            growth = times[large].seconds / times[small].seconds
+            print(f"\ngrowth {large}/{small} entries: {growth:.2f}x time (target <= {12 * large // small // 10}x)")
+
+
+def _has_command(name: str) -> bool:
+    result = subprocess.run([sys.executable, "-m", "trucetrack", name, "--help"], capture_output=True)
+    return result.returncode == 0
+
+
+if __name__ == "__main__":
+    main()
