@@ -103,6 +103,12 @@ def _parse(text: str) -> Duration:
     return Duration(months=months, days=days, seconds=seconds, text=stripped)
 
 
+@lru_cache(maxsize=1024)
+def _calendar_step(months: int, days: int) -> relativedelta:
+    """One relativedelta per distinct step: building one costs more than applying it."""
+    return relativedelta(months=months, days=days)
+
+
 def add_duration(instant: datetime, duration: Duration, zone: ZoneInfo, *, sign: int = 1) -> datetime:
     """``instant`` plus (or, with sign=-1, minus) ``duration``, in ``zone``, as a UTC instant.
 
@@ -113,7 +119,7 @@ def add_duration(instant: datetime, duration: Duration, zone: ZoneInfo, *, sign:
     """
     result = instant.astimezone(zone)
     if duration.months or duration.days:
-        moved = result.replace(fold=0) + relativedelta(months=sign * duration.months, days=sign * duration.days)
+        moved = result.replace(fold=0) + _calendar_step(sign * duration.months, sign * duration.days)
         result = moved.astimezone(UTC).astimezone(zone)
     if duration.seconds:
         result = result.astimezone(UTC) + timedelta(seconds=sign * duration.seconds)

@@ -65,7 +65,7 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
 PARTY_KEYS: tuple[str, ...] = ("name",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Duration:
     """A parsed duration: a calendar part (wall clock) and an elapsed part.
 
@@ -83,7 +83,7 @@ class Duration:
         return self.text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with a timeline, located like a compiler diagnostic."""
 
@@ -100,7 +100,7 @@ class Problem:
         return f"{where}: {self.subject}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Party:
     code: str
     name: str
@@ -108,7 +108,7 @@ class Party:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EndSpec:
     """How a span's or extension's end was written: which key and its text."""
 
@@ -116,7 +116,7 @@ class EndSpec:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One ``[[event]]``: a point, a span or a modifier.
 
@@ -172,7 +172,7 @@ class Entry:
         return self.start if self.start is not None else self.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceFile:
     path: str
     title: str | None
@@ -182,7 +182,7 @@ class SourceFile:
     bundled: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Timeline:
     files: tuple[SourceFile, ...]
     parties: tuple[Party, ...]

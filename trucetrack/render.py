@@ -13,17 +13,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from rich.console import Console, Group, RenderableType
-from rich.table import Table
-from rich.text import Text
 
 from trucetrack.dates import format_day_or_instant, format_instant, isoformat
 from trucetrack.engine import EndChange, EntryState, days_between
 from trucetrack.model import Entry, Timeline
 from trucetrack.safe import clean, clean_line, csv_cell
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.table import Table
+
+# rich is imported inside the functions that draw with it: JSON, CSV and
+# markdown output never pay for loading it.
 
 STATUS_STYLES = {
     "upcoming": "cyan",
@@ -142,6 +145,9 @@ def status_table(view: View, states: Sequence[EntryState], width: int) -> Table:
     its full width (a deadline or an id cut short is worse than useless) and
     Title takes what is left, cut with an ellipsis; ``show ID`` prints it whole.
     """
+    from rich.table import Table
+    from rich.text import Text
+
     rows = [
         (
             when_text(state, view.zone),
@@ -173,6 +179,8 @@ def status_table(view: View, states: Sequence[EntryState], width: int) -> Table:
 
 
 def print_status_table(console: Console, view: View, states: Sequence[EntryState]) -> None:
+    from rich.text import Text
+
     console.print(Text(heading(view), style="bold"))
     note = bundled_note(view.timeline)
     if note:
@@ -317,6 +325,10 @@ def show_renderable(
     party_names: dict[str, str],
 ) -> RenderableType:
     """Every field of one entry, its effective end with the derivation, and its sources."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     zone = view.zone
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)

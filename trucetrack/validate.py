@@ -441,7 +441,7 @@ class _EventBuilder:
             order=self.order,
             warn=warn if warn is not None else self.context.warn,
             date_only=date_only,
-            key_lines=tuple(sorted(self.key_lines.items(), key=lambda item: item[1])),
+            key_lines=tuple(self.key_lines.items()),
             **shape_fields,
             **fields,
         )
