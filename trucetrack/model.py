@@ -152,7 +152,6 @@ class Entry:
     tags: tuple[str, ...] = ()
     notes: str | None = None
     date_only: frozenset[str] = frozenset()
-    key_lines: tuple[tuple[str, int], ...] = ()
 
     @property
     def is_point(self) -> bool:

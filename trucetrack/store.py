@@ -41,15 +41,68 @@ class LineMap:
         return self.top.get("event", 1), {}
 
 
-@dataclass
 class RawDocument:
-    """One file as read: its parsed data (None when unreadable) and where things are."""
+    """One file as read: its parsed data (None when unreadable) and where things are.
 
-    path: str
-    data: dict[str, Any] | None
-    lines: LineMap
-    problems: list[Problem]
-    bundled: bool = False
+    Finding the line of every key costs a pass over the text in Python, and
+    it is only needed to report a problem, so ``lines`` is computed on first
+    use; ``event_lines`` (the ``[[event]]`` header lines, shown in JSON and
+    ``show``) comes from one regex search when the text allows it.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        data: dict[str, Any] | None,
+        text: str,
+        problems: list[Problem],
+        bundled: bool = False,
+    ) -> None:
+        self.path = path
+        self.data = data
+        self.text = text
+        self.problems = problems
+        self.bundled = bundled
+        self._lines: LineMap | None = None
+
+    @property
+    def lines(self) -> LineMap:
+        if self._lines is None:
+            self._lines = scan_lines(self.text)
+        return self._lines
+
+    def event_lines(self, count: int) -> list[int]:
+        """The header line of each of the ``count`` events, in order."""
+        if self._lines is None and '"""' not in self.text and "'''" not in self.text:
+            found = _event_header_lines(self.text)
+            if len(found) == count:
+                return found
+        lines = self.lines
+        return [lines.event(index)[0] for index in range(count)]
+
+    def party_lines(self) -> dict[str, int]:
+        """Header lines of ``[parties.CODE]`` tables (bare codes), from one regex search."""
+        if self._lines is not None:
+            return self._lines.parties
+        found: dict[str, int] = {}
+        for match in _PARTY_HEADER.finditer(self.text):
+            found.setdefault(match.group(1), self.text.count("\n", 0, match.start()) + 1)
+        return found
+
+
+_PARTY_HEADER = re.compile(r"^[ \t]*\[[ \t]*parties[ \t]*\.[ \t]*([A-Za-z0-9_-]+)[ \t]*\]", re.M)
+_EVENT_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*event[ \t]*\]\]", re.M)
+
+
+def _event_header_lines(text: str) -> list[int]:
+    """Lines of ``[[event]]`` headers, exact when no multi-line string can hide one."""
+    lines: list[int] = []
+    line, position = 1, 0
+    for match in _EVENT_HEADER.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        lines.append(line)
+    return lines
 
 
 def bundled_timeline_path() -> Path:
@@ -107,7 +160,7 @@ def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocume
         problem = Problem(
             path, line, "-", f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
         )
-        return RawDocument(path, None, LineMap(), [problem], bundled)
+        return RawDocument(path, None, "", [problem], bundled)
     text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
@@ -117,8 +170,8 @@ def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocume
         line, column = (int(position.group(1)), int(position.group(2))) if position else (1, None)
         message = _SYNTAX_POSITION.sub("", message)
         problem = Problem(path, line, "-", f"TOML syntax error: {message}", column=column)
-        return RawDocument(path, None, LineMap(), [problem], bundled)
-    return RawDocument(path, data, scan_lines(text), [], bundled)
+        return RawDocument(path, None, "", [problem], bundled)
+    return RawDocument(path, data, text, [], bundled)
 
 
 _BARE_KEY = r"[A-Za-z0-9_-]+"

@@ -81,13 +81,20 @@ def _did_you_mean(key: str, known: Sequence[str]) -> str:
 
 @dataclass
 class _FileContext:
-    path: str
+    document: store.RawDocument
     zone: ZoneInfo
     zone_name: str
     warn: Duration
-    lines: store.LineMap
     events: list[Any]
     source: SourceFile
+
+    @property
+    def path(self) -> str:
+        return self.document.path
+
+    def key_lines(self, index: int) -> dict[str, int]:
+        """Lines of the index-th event's keys (scans the file on first use)."""
+        return self.document.lines.event(index)[1]
 
 
 @dataclass
@@ -112,28 +119,28 @@ def build_timeline(documents: Sequence[store.RawDocument]) -> tuple[Timeline, li
         contexts.append(context)
 
     entries: list[Entry] = []
-    seen: dict[str, tuple[str, int]] = {}
+    origins: dict[str, tuple[_FileContext, int]] = {}
+    known_kinds = frozenset(kinds)
     for context in contexts:
+        header_lines = context.document.event_lines(len(context.events))
         for index, raw in enumerate(context.events):
-            header_line, key_lines = context.lines.event(index)
-            builder = _EventBuilder(context, raw, header_line, key_lines, report, set(kinds), len(entries))
+            builder = _EventBuilder(context, index, raw, header_lines[index], report, known_kinds, len(entries))
             entry = builder.build()
+            context.events[index] = None  # the raw table is no longer needed: keep peak memory down
             entry_id = builder.entry_id
             if entry_id is not None:
-                if entry_id in seen:
-                    first_file, first_line = seen[entry_id]
-                    report.add(
-                        context.path,
-                        key_lines.get("id", header_line),
-                        entry_id,
-                        f"duplicate id: already defined at {first_file}:{first_line}",
+                if entry_id in origins:
+                    first, first_index = origins[entry_id]
+                    first_line = first.key_lines(first_index).get(
+                        "id", first.document.event_lines(len(first.events))[first_index]
                     )
+                    builder.fail("id", f"duplicate id: already defined at {first.path}:{first_line}")
                     continue
-                seen[entry_id] = (context.path, key_lines.get("id", header_line))
+                origins[entry_id] = (context, index)
             if entry is not None:
                 entries.append(entry)
 
-    _check_references(entries, set(seen), parties, report)
+    _check_references(entries, origins, parties, report)
     timeline = Timeline(
         files=tuple(context.source for context in contexts),
         parties=tuple(parties.values()),
@@ -150,11 +157,10 @@ def _read_header(
     parties: dict[str, Party],
 ) -> _FileContext:
     data = document.data or {}
-    lines = document.lines
     path = document.path
 
     def line_of(key: str) -> int:
-        return lines.top.get(key, 1)
+        return document.lines.top.get(key, 1)
 
     for key in data:
         if key not in TOP_LEVEL_KEYS:
@@ -216,9 +222,9 @@ def _read_header(
     if not isinstance(raw_parties, dict):
         report.add(path, line_of("parties"), "parties", f"expected a table of parties, got {_type_name(raw_parties)}")
         raw_parties = {}
+    party_lines = document.party_lines()
     for code, body in raw_parties.items():
-        party_line = lines.parties.get(code, line_of("parties"))
-        key_lines = lines.party_keys.get(code, {})
+        party_line = party_lines[code] if code in party_lines else document.lines.parties.get(code, line_of("parties"))
         if not isinstance(body, dict):
             report.add(path, party_line, code, f"expected a table with a name, got {_type_name(body)}")
             continue
@@ -226,14 +232,15 @@ def _read_header(
             if key not in PARTY_KEYS:
                 report.add(
                     path,
-                    key_lines.get(key, party_line),
+                    document.lines.party_keys.get(code, {}).get(key, party_line),
                     code,
                     f"unknown party key {key!r}{_did_you_mean(key, PARTY_KEYS)}",
                 )
         name = body.get("name")
         if not isinstance(name, str):
             got = "nothing" if name is None else _type_name(name)
-            report.add(path, key_lines.get("name", party_line), code, f'party needs name = "..." (a string), got {got}')
+            name_line = document.lines.party_keys.get(code, {}).get("name", party_line)
+            report.add(path, name_line, code, f'party needs name = "..." (a string), got {got}')
             continue
         parties.setdefault(code, Party(code, name, path, party_line))
 
@@ -250,7 +257,7 @@ def _read_header(
         current_to=current_to.isoformat() if isinstance(current_to, date) else None,
         bundled=document.bundled,
     )
-    return _FileContext(path, zone, zone_name, warn, lines, events, source)
+    return _FileContext(document, zone, zone_name, warn, events, source)
 
 
 def _duration_value(value: Any, fail: Callable[[str], None]) -> Duration | None:
@@ -270,18 +277,18 @@ class _EventBuilder:
     def __init__(
         self,
         context: _FileContext,
+        index: int,
         raw: Any,
         header_line: int,
-        key_lines: dict[str, int],
         report: _Collector,
-        kinds: set[str],
+        kinds: frozenset[str],
         order: int,
     ) -> None:
         self.context = context
+        self.index = index
         self.raw = raw if isinstance(raw, dict) else {}
         self.is_table = isinstance(raw, dict)
         self.header_line = header_line
-        self.key_lines = key_lines
         self.report = report
         self.kinds = kinds
         self.order = order
@@ -292,7 +299,7 @@ class _EventBuilder:
     def line(self, key: str | None = None) -> int:
         if key is None:
             return self.header_line
-        return self.key_lines.get(key, self.header_line)
+        return self.context.key_lines(self.index).get(key, self.header_line)
 
     def fail(self, key: str | None, message: str) -> None:
         self.valid = False
@@ -441,7 +448,6 @@ class _EventBuilder:
             order=self.order,
             warn=warn if warn is not None else self.context.warn,
             date_only=date_only,
-            key_lines=tuple(self.key_lines.items()),
             **shape_fields,
             **fields,
         )
@@ -531,14 +537,27 @@ class _EventBuilder:
         return {"shape": "modifier", "target": target, "date": decided, "end": end, "by": by, "end_spec": spec}
 
 
-def _check_references(entries: list[Entry], known_ids: set[str], parties: dict[str, Party], report: _Collector) -> None:
-    """Problems that need the whole timeline: parties, targets, extension ends."""
+_LineOf = Callable[[Entry, str], int]
+
+
+def _check_references(
+    entries: list[Entry],
+    origins: dict[str, tuple[_FileContext, int]],
+    parties: dict[str, Party],
+    report: _Collector,
+) -> None:
+    """Problems that need the whole timeline: parties, targets, extension ends.
+
+    ``origins`` holds every id that was read, valid or not, with where it was.
+    """
     by_id = {entry.id: entry for entry in entries}
+    known_ids = origins.keys()
 
     def line_of(entry: Entry, key: str) -> int:
-        return dict(entry.key_lines).get(key, entry.line)
+        context, index = origins[entry.id]
+        return context.key_lines(index).get(key, entry.line)
 
-    _check_extension_chains(entries, by_id, report)
+    _check_extension_chains(entries, by_id, line_of, report)
     for entry in entries:
         for code in entry.parties:
             if code not in parties:
@@ -586,13 +605,15 @@ def _check_references(entries: list[Entry], known_ids: set[str], parties: dict[s
         elif entry.end is not None and target.start is not None and entry.end <= target.start:
             report.add(
                 entry.file,
-                line_of(entry, "end" if "end" in dict(entry.key_lines) else "through"),
+                line_of(entry, "through" if entry.end_spec and entry.end_spec.key == "through" else "end"),
                 entry.id,
                 f"new end is at or before {target.id!r} starts",
             )
 
 
-def _check_extension_chains(entries: list[Entry], by_id: dict[str, Entry], report: _Collector) -> None:
+def _check_extension_chains(
+    entries: list[Entry], by_id: dict[str, Entry], line_of: _LineOf, report: _Collector
+) -> None:
     """Every ``by`` of a target applied in turn must keep its end within the supported years."""
     chains: dict[str, list[Entry]] = {}
     for entry in entries:
@@ -610,7 +631,7 @@ def _check_extension_chains(entries: list[Entry], by_id: dict[str, Entry], repor
             except OverflowError:
                 current = None
             if current is None or current.year > LAST_YEAR + MAX_YEARS:
-                line = dict(extension.key_lines).get("by", extension.line)
+                line = line_of(extension, "by")
                 report.add(
                     extension.file,
                     line,
