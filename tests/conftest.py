@@ -69,9 +69,11 @@ def runner() -> CliRunner:
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's TRUCETRACK_* or NO_COLOR, or a ./timelines/ of the cwd."""
+    """No test sees the developer's TRUCETRACK_* or NO_COLOR, or a ./timelines/ of the cwd,
+    or writes to the developer's cache: each test has its own cache folder."""
     for name in ("TRUCETRACK_FILE", "TRUCETRACK_AS_OF", "TRUCETRACK_TZ", "NO_COLOR", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRUCETRACK_CACHE_DIR", str(tmp_path / ".cache"))
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.chdir(tmp_path)
 

@@ -32,7 +32,8 @@ ALLOWED: dict[str, set[str]] = {
     "canonical": BASE | {"store"},
     "edit": DATES | {"store", "canonical"},
     "gitfiles": BASE | {"store"},
-    "validate": DATES | {"store"},
+    "cache": BASE | {"store"},
+    "validate": DATES | {"store", "cache"},
     # engine layer: pure functions of a timeline and an instant
     "engine": DATES,
     "rates": DATES | {"engine"},

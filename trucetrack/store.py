@@ -140,12 +140,20 @@ def read_documents(paths: list[str], *, bundled: bool = False) -> list[RawDocume
 
 
 def read_document(path: str, *, bundled: bool = False, display: str | None = None) -> RawDocument:
-    shown = display or (Path(path).name if bundled else path)
+    return parse_document(read_bytes(path), display or display_name(path, bundled), bundled=bundled)
+
+
+def read_bytes(path: str) -> bytes:
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise TrucetrackError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    return parse_document(raw, shown, bundled=bundled)
+
+
+def display_name(path: str, bundled: bool) -> str:
+    """How a file is named in output: as given, or by name alone for the bundled one
+    (so output is the same on every machine)."""
+    return Path(path).name if bundled else path
 
 
 _SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trucetrack import store
+from trucetrack.cache import TimelineCache
 from trucetrack.dates import LAST_YEAR, DateRangeError, LocalTimeError, ZoneError, day_after, get_zone, to_instant
 from trucetrack.durations import MAX_YEARS, DurationError, add_duration, parse_duration
 from trucetrack.errors import InvalidTimeline
@@ -43,12 +44,26 @@ ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 _SPAN_END_KEYS = ("end", "through", "duration")
 
 
-def load_timeline(paths: Sequence[str], *, bundled: bool = False) -> Timeline:
-    """Read, parse and validate the files; raise InvalidTimeline listing every problem."""
-    documents = store.read_documents(list(paths), bundled=bundled)
+def load_timeline(paths: Sequence[str], *, bundled: bool = False, cache: TimelineCache | None = None) -> Timeline:
+    """Read, parse and validate the files; raise InvalidTimeline listing every problem.
+
+    With a cache, unchanged files are not parsed again (see trucetrack.cache).
+    """
+    files = store.expand_paths(list(paths))
+    contents = [store.read_bytes(path) for path in files]
+    if cache is not None:
+        cached = cache.load(files, contents, bundled)
+        if cached is not None:
+            return cached
+    documents = [
+        store.parse_document(raw, store.display_name(path, bundled), bundled=bundled)
+        for path, raw in zip(files, contents, strict=True)
+    ]
     timeline, problems = build_timeline(documents)
     if problems:
         raise InvalidTimeline(problems)
+    if cache is not None:
+        cache.store(files, contents, bundled, timeline)
     return timeline
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from trucetrack.cache import TimelineCache
     from trucetrack.model import Timeline
     from trucetrack.render import View
 
@@ -193,11 +194,25 @@ def resolve_paths(options: GlobalOptions) -> tuple[list[str], bool]:
     return [str(bundled_timeline_path())], True
 
 
+def timeline_cache() -> TimelineCache | None:
+    """$TRUCETRACK_CACHE_DIR, else $XDG_CACHE_HOME/trucetrack, else ~/.cache/trucetrack;
+    TRUCETRACK_CACHE=off turns it off."""
+    from trucetrack.cache import TimelineCache
+
+    if os.environ.get("TRUCETRACK_CACHE", "").lower() in ("off", "0", "no", "false"):
+        return None
+    folder = os.environ.get("TRUCETRACK_CACHE_DIR")
+    if not folder:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "trucetrack")
+    return TimelineCache(Path(folder))
+
+
 def load(options: GlobalOptions) -> Timeline:
     from trucetrack.validate import load_timeline
 
     paths, bundled = resolve_paths(options)
-    return load_timeline(paths, bundled=bundled)
+    return load_timeline(paths, bundled=bundled, cache=timeline_cache())
 
 
 def display_zone(options: GlobalOptions, timeline: Timeline) -> ZoneInfo:
