@@ -45,7 +45,7 @@ ALLOWED: dict[str, set[str]] = {
     "export": ENGINE | {"render"},
     "jsonschema": BASE,
     # the command line
-    "cli": STORE | ENGINE | RENDER | {"validate", "cli"},
+    "cli": STORE | ENGINE | RENDER | {"validate", "cache", "cli"},
     "__main__": {"cli"},
     "__init__": set(),
 }

@@ -260,9 +260,10 @@ def make_console(mode: ColorMode | None) -> Console:
     if mode is ColorMode.never:
         return console_class(color_system=None, no_color=True, **common)
     if mode is ColorMode.always:
-        console = console_class(force_terminal=True, **common)
+        # no_color=False: rich would otherwise read NO_COLOR itself and drop the colours.
+        console = console_class(force_terminal=True, no_color=False, **common)
         if console.color_system is None:
-            console = console_class(force_terminal=True, color_system="standard", **common)
+            console = console_class(force_terminal=True, no_color=False, color_system="standard", **common)
         return console
     if os.environ.get("NO_COLOR"):
         return console_class(color_system=None, no_color=True, **common)
