@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
@@ -86,6 +85,8 @@ class TimelineCache:
         target = self._file_for(paths, bundled)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only when writing
+
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".pickle")
             try:
                 with os.fdopen(handle, "wb") as out:

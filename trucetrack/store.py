@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +110,9 @@ def bundled_timeline_path() -> Path:
     An installed wheel carries it as package data; a source checkout (or an
     editable install) reads it from the repository's ``timelines/`` folder.
     """
-    packaged = resources.files("trucetrack") / "data" / BUNDLED_NAME
+    packaged = Path(__file__).resolve().parent / "data" / BUNDLED_NAME
     if packaged.is_file():
-        return Path(str(packaged))
+        return packaged
     return Path(__file__).resolve().parent.parent / "timelines" / BUNDLED_NAME
 
 

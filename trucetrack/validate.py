@@ -8,7 +8,6 @@ of problems; never an exception.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -90,6 +89,8 @@ def _type_name(value: Any) -> str:
 
 
 def _did_you_mean(key: str, known: Sequence[str]) -> str:
+    import difflib  # only when something is misspelt
+
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

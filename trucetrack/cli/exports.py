@@ -10,7 +10,6 @@ never half of one.
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -57,6 +56,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     file is removed and ``path`` is left as it was.
     """
     target = Path(os.path.realpath(path))
+    import secrets
+
     temporary = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
 
     def failed(exc: OSError) -> TrucetrackError:
