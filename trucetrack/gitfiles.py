@@ -1,0 +1,115 @@
+"""Timeline files as they were at a git revision, read with the ``git`` command.
+
+Each call runs git in the folder of the file concerned, so paths may be
+relative to the current directory and the repository is found the way git
+finds it. Errors (no git, not a repository, an unknown revision) are
+TrucetrackErrors with a message that says which.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from trucetrack.errors import TrucetrackError
+
+_ABSENT_MARKERS = ("does not exist in", "exists on disk, but not in")
+
+
+class GitError(TrucetrackError):
+    """git could not answer: not installed, not a repository, or an unknown revision."""
+
+
+def _git(args: list[str], folder: Path) -> subprocess.CompletedProcess[bytes]:
+    environment = {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
+    try:
+        return subprocess.run(["git", *args], cwd=folder, capture_output=True, check=False, env=environment)
+    except FileNotFoundError:
+        raise GitError("git is not installed (it is needed to read files at a revision)") from None
+    except OSError as exc:
+        raise GitError(f"cannot run git in {folder}: {exc.strerror or exc}") from None
+
+
+def _message(result: subprocess.CompletedProcess[bytes]) -> str:
+    return result.stderr.decode("utf-8", "replace").strip().removeprefix("fatal: ")
+
+
+def _folder_of(path: str) -> Path:
+    """The folder git runs in for ``path``: the path itself when it is a folder, else its parent."""
+    absolute = Path(os.path.abspath(path))
+    folder = absolute if absolute.is_dir() else absolute.parent
+    while not folder.is_dir() and folder != folder.parent:  # a deleted file's folder may be gone too
+        folder = folder.parent
+    return folder
+
+
+def repository_root(path: str) -> Path:
+    """The top folder of the repository holding ``path``."""
+    folder = _folder_of(path)
+    result = _git(["rev-parse", "--show-toplevel"], folder)
+    if result.returncode != 0:
+        raise GitError(f"{path}: not in a git repository ({_message(result)})")
+    return Path(result.stdout.decode("utf-8").strip())
+
+
+def resolve_revision(revision: str, path: str) -> str:
+    """The commit id that ``revision`` names in the repository holding ``path``."""
+    folder = _folder_of(path)
+    repository_root(path)
+    result = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], folder)
+    if result.returncode != 0:
+        raise GitError(f"unknown revision {revision!r} in the repository of {path}")
+    return result.stdout.decode("ascii").strip()
+
+
+def read_at(revision: str, path: str) -> bytes | None:
+    """The bytes of ``path`` at ``revision``, or None when the file did not exist there."""
+    commit = resolve_revision(revision, path)
+    folder = _folder_of(path)
+    relative = os.path.relpath(os.path.abspath(path), folder)
+    result = _git(["show", "--no-textconv", f"{commit}:./{Path(relative).as_posix()}"], folder)
+    if result.returncode != 0:
+        message = _message(result)
+        if any(marker in message for marker in _ABSENT_MARKERS):
+            return None
+        raise GitError(f"{path}: cannot read it at {revision}: {message}")
+    return result.stdout
+
+
+def toml_files_at(revision: str, folder: str) -> list[str]:
+    """The ``*.toml`` files directly in ``folder`` at ``revision``, in name order, as paths under ``folder``."""
+    commit = resolve_revision(revision, folder)
+    result = _git(["ls-tree", "-z", commit, "--", "."], _folder_of(folder))
+    if result.returncode != 0:
+        raise GitError(f"{folder}: cannot list it at {revision}: {_message(result)}")
+    names: list[str] = []
+    for record in result.stdout.split(b"\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition(b"\t")
+        kind = meta.split(b" ")[1] if meta.count(b" ") >= 2 else b""
+        text = name.decode("utf-8", "surrogateescape")
+        if kind == b"blob" and text.endswith(".toml"):
+            names.append(os.path.basename(text))
+    return [os.path.join(folder, name) for name in sorted(names)]
+
+
+def last_commit(path: str, at_or_before: datetime) -> str | None:
+    """The last commit (on HEAD) at or before an instant that touched ``path``; None if there is none.
+
+    For "the file as it was at a moment": pass the instant, then ``read_at``.
+    """
+    folder = _folder_of(path)
+    repository_root(path)
+    stamp = at_or_before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    relative = os.path.relpath(os.path.abspath(path), folder)
+    result = _git(["rev-list", "-1", f"--before={stamp}", "HEAD", "--", relative], folder)
+    if result.returncode != 0:
+        message = _message(result)
+        if "unknown revision" in message or "bad revision" in message:
+            return None  # a repository without commits yet
+        raise GitError(f"{path}: cannot read its history: {message}")
+    commit = result.stdout.decode("ascii").strip()
+    return commit or None
