@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 AS_OF = "2025-08-11"
@@ -51,10 +52,24 @@ class Run:
     peak_kib: int
 
 
-def run_process(argv: Sequence[str]) -> Run:
+@dataclass(frozen=True)
+class Command:
+    argv: Sequence[str]
+    env: dict[str, str]
+    cwd: Path
+
+
+def run_process(command: Command) -> Run:
     """Run one process to completion; its wall time and its own peak RSS."""
+    argv = command.argv
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **command.env},
+        cwd=command.cwd,
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -64,7 +79,7 @@ def run_process(argv: Sequence[str]) -> Run:
     return Run(elapsed, usage.ru_maxrss)
 
 
-def compare(ours: Sequence[str], baseline: Sequence[str], repeats: int) -> tuple[Run, Run]:
+def compare(ours: Command, baseline: Command, repeats: int) -> tuple[Run, Run]:
     """Alternate the two commands; median time and maximum peak memory of each."""
     run_process(ours)  # warm the page cache and .pyc files for both
     run_process(baseline)
@@ -97,7 +112,11 @@ def generate(path: Path, entries: int, seed: int = 7) -> None:
         "",
     ]
     spans: list[str] = []
+    # Modifiers and rate steps get distinct instants: ties between them are
+    # broken by file order (SPEC section 3), which fmt cannot reorder safely.
+    step = timedelta(minutes=8 * 365 * 24 * 60 // max(entries, 1))
     for index in range(entries):
+        distinct = (datetime(2020, 1, 1) + step * index).isoformat(timespec="minutes") + ":00Z"
         year = 2020 + rng.randrange(8)
         month, day = rng.randrange(1, 13), rng.randrange(1, 29)
         hour = rng.randrange(0, 24)
@@ -122,16 +141,16 @@ def generate(path: Path, entries: int, seed: int = 7) -> None:
             block += ['warn = "21d"', 'parties = ["US", "CN"]']
             spans.append(f"e{index}")
         elif choice < 0.55:
-            block += ['kind = "tariff"', f'title = "Rate step {index}"', f"start = {stamp}T00:01:00"]
+            block += ['kind = "tariff"', f'title = "Rate step {index}"', f"start = {distinct}"]
             block += [f'measure = "m{rng.randrange(50)}"', f"rate = {rng.randrange(0, 150)}.0", "rate_after = 10.0"]
             block.append('parties = ["US"]')
         elif choice < 0.8:
             block += ['kind = "announcement"', f'title = "Point {index}"', f"date = {stamp}", 'parties = ["CN"]']
         elif choice < 0.95:
-            block += ['kind = "extension"', f'target = "{rng.choice(spans)}"', f"date = {stamp}"]
+            block += ['kind = "extension"', f'target = "{rng.choice(spans)}"', f"date = {distinct}"]
             block.append(rng.choice(['by = "90d"', 'by = "1y"', f"end = 2030-{month:02d}-{day:02d}T00:01:00"]))
         else:
-            block += ['kind = "termination"', f'target = "{rng.choice(spans)}"', f"date = {stamp}"]
+            block += ['kind = "termination"', f'target = "{rng.choice(spans)}"', f"date = {distinct}"]
         block += [f'sources = ["https://example.org/{index}"]', 'tags = ["generated"]', ""]
         out += block
     path.write_text("\n".join(out), encoding="utf-8")
@@ -158,55 +177,48 @@ def main() -> None:
 
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
     print(f"machine: {machine}, Python {platform.python_version()}")
-    print(f"runs: median of {repeats}, alternating with the baseline\n")
+    print(f"runs: median of {repeats}, alternating with the baseline")
+    print("uncached: TRUCETRACK_CACHE=off; cached: files unchanged since the previous run\n")
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         floor = work / "typer_floor.py"
         floor.write_text(TYPER_FLOOR_APP, encoding="utf-8")
-        empty = work / "empty"
+        empty = work / "empty"  # no ./timelines/ here: status reads the bundled timeline
         empty.mkdir()
-        ours, base = compare(
-            [*trucetrack, "status", "--as-of", AS_OF],
-            [python, str(floor)],
-            repeats,
-        )
-        print(line("cold status (bundled)", ours, base, "typer+rich"), " target 1.2x")
+        modes = {
+            "uncached": {"TRUCETRACK_CACHE": "off"},
+            "cached": {"TRUCETRACK_CACHE_DIR": str(work / "cache")},
+        }
+        floor_command = Command([python, str(floor)], {}, empty)
+        for mode, env in modes.items():
+            status = Command([*trucetrack, "status", "--as-of", AS_OF], env, empty)
+            ours, base = compare(status, floor_command, repeats)
+            print(line(f"cold status, bundled ({mode})", ours, base, "typer+rich"), " target 1.2x")
 
-        times: dict[int, Run] = {}
+        times: dict[tuple[str, int], Run] = {}
         for size in sizes:
             path = work / f"t{size}.toml"
             generate(path, size)
-            tomllib_only = [python, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]
+            load_only = f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"
+            tomllib_only = Command([python, "-c", load_only], {}, empty)
             commands = {
-                "status --all --format json": [
-                    *trucetrack,
-                    "status",
-                    "-f",
-                    str(path),
-                    "--all",
-                    "--format",
-                    "json",
-                    "--as-of",
-                    AS_OF,
-                ],
-                "validate": [*trucetrack, "validate", str(path)],
+                "status --all --format json": ["status", "-f", str(path), "--all", "--format=json", f"--as-of={AS_OF}"],
+                "validate": ["validate", str(path)],
+                "fmt --check": ["fmt", "--check", str(path)],
             }
-            if _has_command("fmt"):
-                commands["fmt --check"] = [*trucetrack, "fmt", "--check", str(path)]
             for label, argv in commands.items():
-                ours, base = compare(argv, tomllib_only, repeats)
-                print(line(f"{size:>6} entries: {label}", ours, base, "tomllib"), " target 1.5x / 2x memory")
-                if label.startswith("status"):
-                    times[size] = ours
+                for mode, env in modes.items():
+                    ours, base = compare(Command([*trucetrack, *argv], env, empty), tomllib_only, repeats)
+                    text = line(f"{size:>6} {label} ({mode})", ours, base, "tomllib")
+                    print(text, " target 1.5x / 2x memory")
+                    if label.startswith("status"):
+                        times[(mode, size)] = ours
         if len(sizes) >= 2:
             small, large = sizes[-2], sizes[-1]
-            growth = times[large].seconds / times[small].seconds
-            print(f"\ngrowth {large}/{small} entries: {growth:.2f}x time (target <= {12 * large // small // 10}x)")
-
-
-def _has_command(name: str) -> bool:
-    result = subprocess.run([sys.executable, "-m", "trucetrack", name, "--help"], capture_output=True)
-    return result.returncode == 0
+            for mode in modes:
+                growth = times[(mode, large)].seconds / times[(mode, small)].seconds
+                target = 12 * large // small // 10
+                print(f"growth {large}/{small} entries, status ({mode}): {growth:.2f}x (target <= {target}x)")
 
 
 if __name__ == "__main__":

@@ -108,3 +108,21 @@ def test_modules_import_only_from_lower_layers() -> None:
                 assert own in ALLOWED[module], f"trucetrack.{module} must not import trucetrack.{own}"
             elif top not in stdlib:
                 assert top in THIRD_PARTY.get(module, set()), f"trucetrack.{module} must not import {top}"
+
+
+def test_every_command_is_listed_with_the_module_that_defines_it() -> None:
+    """Commands load lazily from COMMAND_MODULES, so it must name each one and its module."""
+    import importlib
+
+    from typer.main import get_command_name
+
+    from trucetrack.cli.app import COMMAND_MODULES, app
+
+    for module in set(COMMAND_MODULES.values()):
+        importlib.import_module(f"trucetrack.cli.{module}")
+    defined = {
+        (info.name or get_command_name(info.callback.__name__)): info.callback.__module__
+        for info in app.registered_commands
+        if info.callback is not None
+    }
+    assert defined == {name: f"trucetrack.cli.{module}" for name, module in COMMAND_MODULES.items()}

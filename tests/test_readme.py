@@ -77,8 +77,10 @@ def help_examples() -> list[str]:
     import typer.main
 
     group = typer.main.get_command(app)
+    context = group.make_context("trucetrack", [], resilient_parsing=True)
     examples = []
-    for command in group.commands.values():  # type: ignore[attr-defined]
+    for name in group.list_commands(context):  # type: ignore[attr-defined]
+        command = group.get_command(context, name)  # type: ignore[attr-defined]
         for line in (command.help or "").splitlines():
             if line.strip().startswith("Example: trucetrack "):
                 examples.append(line.strip().removeprefix("Example: "))

@@ -1,11 +1,10 @@
-"""The command line (typer). Importing the package registers every command.
+"""The command line (typer).
 
-Each ``trucetrack.cli.<name>`` module adds its commands to the one ``app`` of
-``trucetrack.cli.app``; they are imported here so the console script and
-``python -m trucetrack`` see them all.
+``trucetrack.cli.app`` holds the one ``app`` and what every command shares;
+the commands live in ``core``, ``views``, ``files`` and ``exports``, each
+imported only when one of its commands runs (see ``COMMAND_MODULES``).
 """
 
-from trucetrack.cli import core, exports, files, views  # noqa: F401  (registers the commands)
 from trucetrack.cli.app import app, main
 
 __all__ = ["app", "main"]

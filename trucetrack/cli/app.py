@@ -63,8 +63,68 @@ def _quiet_closed_pipe() -> NoReturn:
     raise typer.Exit(0)
 
 
+# The module that defines each command, in the order help lists them. A
+# command's module is imported, and its click command built, only when it is
+# needed: building all of them would cost every run some 40 ms.
+COMMAND_MODULES: dict[str, str] = {
+    "status": "core",
+    "show": "core",
+    "validate": "core",
+    "countdown": "views",
+    "timeline": "views",
+    "summary": "views",
+    "check": "views",
+    "rates": "views",
+    "fmt": "files",
+    "add": "files",
+    "extend": "files",
+    "end": "files",
+    "init": "files",
+    "diff": "files",
+    "git-diff": "files",
+    "export": "exports",
+    "schema": "exports",
+}
+
+
 class TrucetrackGroup(TyperGroup):
-    """Maps TrucetrackError to ``trucetrack: error: ...`` and its exit code, for every command."""
+    """Loads commands on demand, and maps TrucetrackError to ``trucetrack: error: ...``
+    and its exit code, for every command."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMAND_MODULES)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            import importlib
+
+            from typer.main import get_command_from_info, get_command_name
+
+            importlib.import_module(f"trucetrack.cli.{COMMAND_MODULES[cmd_name]}")
+            for info in app.registered_commands:
+                assert info.callback is not None
+                if (info.name or get_command_name(info.callback.__name__)) == cmd_name:
+                    self.commands[cmd_name] = get_command_from_info(
+                        info,
+                        pretty_exceptions_short=app.pretty_exceptions_short,
+                        rich_markup_mode=app.rich_markup_mode,
+                    )
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """typer suggests only among commands already built; suggest among all of them."""
+        from typer._click.exceptions import UsageError  # typer 0.28 vendors click
+
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            if args and "Did you mean" not in error.message:
+                import difflib
+
+                matches = difflib.get_close_matches(args[0], list(COMMAND_MODULES))
+                if matches:
+                    error.message = f"{error.message.rstrip('.')}. Did you mean {matches[0]!r}?"
+            raise
 
     def invoke(self, ctx: Any) -> Any:
         try:
