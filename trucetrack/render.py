@@ -23,7 +23,7 @@ from trucetrack.safe import clean, clean_line, csv_cell
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
-    from rich.table import Table
+    from rich.text import Text
 
 # rich is imported inside the functions that draw with it: JSON, CSV and
 # markdown output never pay for loading it.
@@ -138,14 +138,18 @@ def when_label(state: EntryState) -> str:
 # ---------------------------------------------------------------- status
 
 
-def status_table(view: View, states: Sequence[EntryState], width: int) -> Table:
-    """When (the instant counted to: a span's start while scheduled, else its end), Left, Status, ID, Title.
+def status_table(view: View, states: Sequence[EntryState], width: int) -> Text:
+    """The status table: When (the instant counted to: a span's start while
+    scheduled, else its end), Left, Status, ID, Title, a header line and one
+    line per entry within ``width`` columns.
 
-    One line per entry within ``width`` columns: every column but Title keeps
-    its full width (a deadline or an id cut short is worse than useless) and
-    Title takes what is left, cut with an ellipsis; ``show ID`` prints it whole.
+    Every column but Title keeps its full width (a deadline or an id cut
+    short is worse than useless) and Title takes what is left, cut with an
+    ellipsis; ``show ID`` prints it whole. The columns are laid out here
+    rather than by rich's Table, which measures every cell again and costs a
+    cold start several times as much.
     """
-    from rich.table import Table
+    from rich.cells import cell_len
     from rich.text import Text
 
     rows = [
@@ -159,22 +163,29 @@ def status_table(view: View, states: Sequence[EntryState], width: int) -> Table:
         for state in states
     ]
     headers = ("When", "Left", "Status", "ID", "Title")
-    widths = [max([len(header)] + [len(row[i]) for row in rows]) for i, header in enumerate(headers)]
+    widths = [max([cell_len(header)] + [cell_len(row[i]) for row in rows]) for i, header in enumerate(headers)]
     gaps = 2 * (len(headers) - 1)
     widths[-1] = max(min(widths[-1], width - sum(widths[:-1]) - gaps), len("Title"))
-    table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
-    for header, column_width in zip(headers, widths, strict=True):
-        table.add_column(
-            header,
-            width=column_width,
-            no_wrap=True,
-            overflow="ellipsis",
-            justify="right" if header == "Left" else "left",
-        )
-    for when, left, status, entry_id, title in rows:
-        table.add_row(
-            Text(when), Text(left), Text(status, style=STATUS_STYLES.get(status, "")), Text(entry_id), Text(title)
-        )
+
+    def line(cells: Sequence[str], styles: Sequence[str]) -> Text:
+        text = Text()
+        for index, (cell, style, cell_width) in enumerate(zip(cells, styles, widths, strict=True)):
+            if index:
+                text.append("  ")
+            piece = Text(cell, style=style)
+            if headers[index] == "Left":
+                piece.truncate(cell_width, overflow="ellipsis")
+                piece.align("right", cell_width)
+            else:
+                piece.truncate(cell_width, overflow="ellipsis", pad=True)
+            text.append_text(piece)
+        return text
+
+    lines = [line(headers, ["bold"] * len(headers))]
+    lines += [line(row, ["", "", STATUS_STYLES.get(row[2], ""), "", ""]) for row in rows]
+    table = Text("\n").join(lines)
+    table.no_wrap = True
+    table.overflow = "ellipsis"
     return table
 
 
