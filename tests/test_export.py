@@ -503,3 +503,19 @@ def test_the_format_comes_from_the_output_name_or_must_be_given(write_timeline: 
     assert "give --format ics, json or csv" in missing.stderr
     dash = invoke(["export", "--format", "json", "-f", str(path), "--as-of", "2025-08-11", "-o", "-"])
     assert json.loads(dash.stdout)["tz"] == "America/New_York"
+
+
+def test_ics_categories_name_a_tag_equal_to_the_kind_once(make_timeline: MakeTimeline) -> None:
+    timeline = make_timeline(
+        """
+        [[event]]
+        id = "talks-london"
+        kind = "talks"
+        title = "London talks"
+        date = 2025-06-09
+        tags = ["talks", "uk"]
+        """
+    )
+    calendar = parse(export.export_ics(view_of(timeline, "2025-06-01T00:00")))
+    (event,) = calendar.walk("VEVENT")
+    assert [str(category) for category in event.get("categories").cats] == ["talks", "uk"]

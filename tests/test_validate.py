@@ -130,6 +130,13 @@ def test_rate_as_string(write_timeline: Writer) -> None:
     check(problem, path, 18, "geneva-truce", "rate", "number")
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_rate_not_finite(write_timeline: Writer, value: str) -> None:
+    body = SPAN + f'measure = "us-reciprocal-cn"\nrate = {value}\n'
+    path, problem = one_problem(write_timeline, body)
+    check(problem, path, 18, "geneva-truce", "rate", "finite")
+
+
 def test_parties_not_a_list(write_timeline: Writer) -> None:
     path, problem = one_problem(write_timeline, SPAN + 'parties = "US"\n')
     check(problem, path, 17, "geneva-truce", "parties")

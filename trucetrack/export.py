@@ -417,7 +417,8 @@ def _vevent(view: View, item: CalendarItem, state: EntryState, party_names: dict
     event.add("description", _description(view, item, state, party_names))
     if entry.place:
         event.add("location", clean(entry.place))
-    event.add("categories", [clean_line(entry.kind), *(clean_line(tag) for tag in entry.tags)])
+    categories = dict.fromkeys([clean_line(entry.kind), *(clean_line(tag) for tag in entry.tags)])
+    event.add("categories", list(categories))
     event.add("sequence", item.sequence)
     # Deadlines are not meetings: they must not mark the day busy.
     event.add("transp", "TRANSPARENT")

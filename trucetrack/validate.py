@@ -345,8 +345,11 @@ class _EventBuilder:
         value = self.raw.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(key, f"{key} must be a number (percent), got {_type_name(value)}")
+            return None
+        if not math.isfinite(value):
+            self.fail(key, f"{key} must be a finite number (percent), got {value}")
             return None
         if value < 0:
             self.fail(key, f"{key} must not be negative")

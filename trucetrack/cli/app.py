@@ -354,15 +354,28 @@ def check_choice(name: str, values: list[str], known: list[str]) -> None:
             raise BadValue(f"{name}: unknown value {value!r}{hint}")
 
 
-def complete_entry_ids(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Entry ids for shell completion; silent (no suggestions) on any problem."""
+def _completion_timeline(ctx: typer.Context) -> Timeline | None:
     try:
         options = ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
-        files = ctx.params.get("file")
-        timeline = load(options.overridden(files, None, None, None))
+        return load(options.overridden(ctx.params.get("file"), None, None, None))
     except (TrucetrackError, OSError):
+        return None
+
+
+def complete_entry_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Entry ids for shell completion; silent (no suggestions) on any problem."""
+    timeline = _completion_timeline(ctx)
+    if timeline is None:
         return []
     return [entry.id for entry in timeline.entries if entry.id.startswith(incomplete)]
+
+
+def complete_span_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Ids of spans only: what extend and end can target."""
+    timeline = _completion_timeline(ctx)
+    if timeline is None:
+        return []
+    return [entry.id for entry in timeline.entries if entry.is_span and entry.id.startswith(incomplete)]
 
 
 def main() -> None:
