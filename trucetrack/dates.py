@@ -41,9 +41,16 @@ class LocalTimeError(ValueError):
     """A local wall time that does not exist in its zone (a DST gap)."""
 
 
+# Files in the tz database folder that are not zones of a place: "localtime"
+# is whatever the machine is set to, which SPEC section 3 rules out.
+_NOT_PLACE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @lru_cache(maxsize=256)
 def get_zone(name: str) -> ZoneInfo:
     """The ZoneInfo for an IANA name, cached so entries share one object."""
+    if name in _NOT_PLACE_ZONES or name.startswith(("posix/", "right/")):
+        raise ZoneError(f"{name!r} is not a place's time zone: use an IANA name such as 'America/New_York' or 'UTC'")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
@@ -61,10 +68,17 @@ def localize(naive: datetime, zone: ZoneInfo) -> datetime:
     return aware
 
 
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of ``day`` in ``zone``: 00:00, or, where the clocks
+    skip midnight (America/Santiago in September), the end of that gap."""
+    midnight = datetime.combine(day, time()).replace(tzinfo=zone)
+    return midnight.astimezone(UTC).astimezone(zone)
+
+
 def to_instant(value: date | datetime, zone: ZoneInfo) -> datetime:
     """A TOML date or datetime as an aware UTC instant.
 
-    A date is 00:00 of that day in ``zone``; a local datetime is read in
+    A date is the start of that day in ``zone``; a local datetime is read in
     ``zone``; an offset datetime is absolute. Instants are kept in UTC so that
     comparisons and subtraction never happen on a wall clock.
     """
@@ -73,11 +87,11 @@ def to_instant(value: date | datetime, zone: ZoneInfo) -> datetime:
         if value.tzinfo is None:
             return localize(value, zone).astimezone(UTC)
         return value.astimezone(UTC)
-    return localize(datetime.combine(value, time()), zone).astimezone(UTC)
+    return start_of_day(value, zone).astimezone(UTC)
 
 
 def day_after(value: date, zone: ZoneInfo) -> datetime:
-    """00:00 on the day after ``value``: the exclusive end of ``through = value``."""
+    """The start of the day after ``value``: the exclusive end of ``through = value``."""
     check_year(value)
     return to_instant(value + timedelta(days=1), zone)
 
@@ -106,7 +120,7 @@ def _parse_as_of(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
     if lowered == "now":
         return now.astimezone(zone)
     if lowered == "today":
-        return localize(datetime.combine(now.astimezone(zone).date(), time()), zone)
+        return start_of_day(now.astimezone(zone).date(), zone)
     relative = _RELATIVE.fullmatch(stripped)
     if relative:
         sign, amount = relative.groups()
@@ -125,7 +139,7 @@ def _parse_as_of(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
             except LocalTimeError as exc:
                 raise ValueError(str(exc)) from exc
         return parsed.astimezone(zone)
-    return localize(datetime.combine(parsed, time()), zone)
+    return start_of_day(parsed, zone)
 
 
 def _parse_iso(text: str) -> date | datetime | None:
@@ -143,14 +157,26 @@ def _parse_iso(text: str) -> date | datetime | None:
 
 
 def _parse_english(text: str, *, now: datetime, zone: ZoneInfo) -> datetime | None:
-    """Plain English dates through dateutil's parser (imported only when needed)."""
+    """Plain English dates through dateutil's parser (imported only when needed).
+
+    Zone abbreviations are refused rather than guessed: dateutil would drop
+    an unknown one silently, and "CST" is both China and US Central time.
+    """
+    import warnings
+
     from dateutil import parser
 
     default = datetime.combine(now.astimezone(zone).date(), time())
-    try:
-        return parser.parse(text, default=default)
-    except (ValueError, OverflowError):
-        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", parser.UnknownTimezoneWarning)
+        try:
+            return parser.parse(text, default=default)
+        except parser.UnknownTimezoneWarning:
+            raise ValueError(
+                f"cannot tell which zone {text!r} means: give an offset (2025-08-11T23:00-04:00) or use --tz"
+            ) from None
+        except (ValueError, OverflowError):
+            return None
 
 
 def zone_label(instant: datetime) -> str:

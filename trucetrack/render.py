@@ -92,7 +92,9 @@ def left_text(state: EntryState) -> str:
     if state.seconds_left is None or state.days_left is None:
         return "—"
     seconds = state.seconds_left
-    if abs(seconds) < 86400:
+    # Hours and minutes under a day, and also on the 25-hour day when DST
+    # ends, where a calendar count would say "0 days" with more than 24 h left.
+    if abs(seconds) < 86400 or state.days_left == 0:
         hours, rest = divmod(abs(seconds), 3600)
         text = f"{hours}h {rest // 60:02d}m"
         return text if seconds >= 0 else f"{text} ago"
@@ -199,7 +201,8 @@ def print_status_table(console: Console, view: View, states: Sequence[EntryState
     if not states:
         console.print(Text(nothing_to_show(view)))
         return
-    console.print(status_table(view, states, console.width))
+    # Passed again here: console.print merges Text objects and drops their own no_wrap.
+    console.print(status_table(view, states, console.width), no_wrap=True, overflow="ellipsis", crop=True)
 
 
 def _markdown_cell(text: str) -> str:

@@ -36,6 +36,6 @@ def clean_line(text: str) -> str:
 def csv_cell(text: str) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     cleaned = clean_line(text)
-    if cleaned.startswith(_FORMULA_START):
+    if cleaned.lstrip().startswith(_FORMULA_START):
         return "'" + cleaned
     return cleaned

@@ -117,19 +117,29 @@ def bundled_timeline_path() -> Path:
 
 
 def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given, directories as their ``*.toml`` in sorted name order."""
+    """Files as given, directories as their ``*.toml`` in sorted name order;
+    a file named twice (``-f a.toml -f .``) is read once."""
     expanded: list[str] = []
+    seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
+        try:
+            path.stat()
+        except FileNotFoundError:
+            raise TrucetrackError(f"{raw}: no such file or directory") from None
+        except OSError as exc:
+            raise TrucetrackError(f"{raw}: cannot read: {exc.strerror or exc}") from None
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix == ".toml" and p.is_file())
             if not found:
                 raise TrucetrackError(f"{raw}: directory holds no *.toml timeline files")
-            expanded.extend(str(p) for p in found)
-        elif path.exists():
-            expanded.append(raw)
+            files = [(str(p), p) for p in found]
         else:
-            raise TrucetrackError(f"{raw}: no such file or directory")
+            files = [(raw, path)]
+        for shown, file in files:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                expanded.append(shown)
     return expanded
 
 

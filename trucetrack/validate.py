@@ -136,11 +136,14 @@ def build_timeline(documents: Sequence[store.RawDocument]) -> tuple[Timeline, li
 
     entries: list[Entry] = []
     origins: dict[str, tuple[_FileContext, int]] = {}
+    dangling: list[_EventBuilder] = []  # invalid modifiers: their target is still checked
     known_kinds = frozenset(kinds)
     for context in contexts:
         header_lines = context.document.event_lines(len(context.events))
         for index, raw in enumerate(context.events):
-            builder = _EventBuilder(context, index, raw, header_lines[index], report, known_kinds, len(entries))
+            builder = _EventBuilder(
+                context, index, raw, header_lines[index], report, known_kinds, parties, len(entries)
+            )
             entry = builder.build()
             context.events[index] = None  # the raw table is no longer needed: keep peak memory down
             entry_id = builder.entry_id
@@ -155,15 +158,23 @@ def build_timeline(documents: Sequence[store.RawDocument]) -> tuple[Timeline, li
                 origins[entry_id] = (context, index)
             if entry is not None:
                 entries.append(entry)
+            elif builder.target is not None:
+                dangling.append(builder)
 
-    _check_references(entries, origins, parties, report)
+    for builder in dangling:
+        target = builder.target or ""
+        if target not in origins:
+            builder.fail("target", f"unknown target {target!r}{_did_you_mean(target, sorted(origins))}")
+    _check_references(entries, origins, report)
     timeline = Timeline(
         files=tuple(context.source for context in contexts),
         parties=tuple(parties.values()),
         kinds=tuple(kinds),
         entries=tuple(entries),
     )
-    return timeline, report.problems
+    file_order = {document.path: index for index, document in enumerate(documents)}
+    problems = sorted(report.problems, key=lambda p: (file_order.get(p.file, len(file_order)), p.line))
+    return timeline, problems
 
 
 def _read_header(
@@ -298,9 +309,12 @@ class _EventBuilder:
         header_line: int,
         report: _Collector,
         kinds: frozenset[str],
+        parties: dict[str, Party],
         order: int,
     ) -> None:
         self.context = context
+        self.parties = parties
+        self.target: str | None = None
         self.index = index
         self.raw = raw if isinstance(raw, dict) else {}
         self.is_table = isinstance(raw, dict)
@@ -440,6 +454,11 @@ class _EventBuilder:
             "rate": self.number("rate"),
             "rate_after": self.number("rate_after"),
         }
+        for code in fields["parties"]:
+            if code not in self.parties:
+                known = sorted(self.parties)
+                hint = _did_you_mean(code, known) or (f" (declared: {', '.join(known)})" if known else "")
+                self.fail("parties", f"unknown party {code!r}{hint}; declare it as [parties.{code}]")
         if "rate" in raw and "measure" not in raw:
             self.fail("rate", 'rate needs a measure = "..." naming what it is the rate of')
         if "measure" in raw and "rate" not in raw:
@@ -523,7 +542,7 @@ class _EventBuilder:
     def modifier(self, kind: str) -> dict[str, Any] | None:
         raw = self.raw
         self.forbid(("start", "duration"), f"on an {kind}: it changes its target's end")
-        target = self.text("target", required=True)
+        target = self.target = self.text("target", required=True)
         if "date" not in raw:
             self.fail(None, f"an {kind} needs date = ... (when it was decided)")
         decided = self.instant("date")
@@ -562,10 +581,9 @@ _LineOf = Callable[[Entry, str], int]
 def _check_references(
     entries: list[Entry],
     origins: dict[str, tuple[_FileContext, int]],
-    parties: dict[str, Party],
     report: _Collector,
 ) -> None:
-    """Problems that need the whole timeline: parties, targets, extension ends.
+    """Problems that need the whole timeline: targets and the ends modifiers set.
 
     ``origins`` holds every id that was read, valid or not, with where it was.
     """
@@ -578,16 +596,6 @@ def _check_references(
 
     _check_extension_chains(entries, by_id, line_of, report)
     for entry in entries:
-        for code in entry.parties:
-            if code not in parties:
-                known = sorted(parties)
-                hint = _did_you_mean(code, known) or (f" (declared: {', '.join(known)})" if known else "")
-                report.add(
-                    entry.file,
-                    line_of(entry, "parties"),
-                    entry.id,
-                    f"unknown party {code!r}{hint}; declare it as [parties.{code}]",
-                )
         if not entry.is_modifier or entry.target is None:
             continue
         target = by_id.get(entry.target)
@@ -621,13 +629,16 @@ def _check_references(
                 entry.id,
                 f"target {target.id!r} is open-ended: extend it with end or through, not by",
             )
-        elif entry.end is not None and target.start is not None and entry.end <= target.start:
-            report.add(
-                entry.file,
-                line_of(entry, "through" if entry.end_spec and entry.end_spec.key == "through" else "end"),
-                entry.id,
-                f"new end is at or before {target.id!r} starts",
-            )
+        elif target.start is not None and (effect := _takes_effect(entry)) is not None and effect <= target.start:
+            key = entry.end_spec.key if entry.end_spec else "date"
+            report.add(entry.file, line_of(entry, key), entry.id, f"new end is at or before {target.id!r} starts")
+
+
+def _takes_effect(modifier: Entry) -> datetime | None:
+    """The end a modifier sets, when it gives one: a termination without end ends at its date."""
+    if modifier.kind == "termination":
+        return modifier.end or modifier.date
+    return modifier.end
 
 
 def _check_extension_chains(

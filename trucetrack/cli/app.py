@@ -113,17 +113,18 @@ class TrucetrackGroup(TyperGroup):
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         """typer suggests only among commands already built; suggest among all of them."""
-        from typer._click.exceptions import UsageError  # typer 0.28 vendors click
+        usage_error: type[Exception] = typer.BadParameter.__mro__[1]  # click's UsageError; typer does not export it
 
         try:
             return super().resolve_command(ctx, args)
-        except UsageError as error:
-            if args and "Did you mean" not in error.message:
+        except usage_error as error:
+            message = str(getattr(error, "message", ""))
+            if args and "Did you mean" not in message:
                 import difflib
 
                 matches = difflib.get_close_matches(args[0], list(COMMAND_MODULES))
                 if matches:
-                    error.message = f"{error.message.rstrip('.')}. Did you mean {matches[0]!r}?"
+                    error.message = f"{message.rstrip('.')}. Did you mean {matches[0]!r}?"  # type: ignore[attr-defined]
             raise
 
     def invoke(self, ctx: Any) -> Any:
@@ -185,6 +186,10 @@ TzOption = Annotated[
         show_default=False,
     ),
 ]
+VersionOption = Annotated[
+    bool,
+    typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+]
 ColorOption = Annotated[
     ColorMode | None,
     typer.Option("--color", help="Colour: auto (default; honours NO_COLOR), always, never.", show_default=False),
@@ -222,10 +227,7 @@ def main_callback(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
-    ] = False,
+    version: VersionOption = False,
 ) -> None:
     ctx.obj = GlobalOptions().overridden(file, as_of, tz, color)
 
@@ -278,25 +280,34 @@ def load(options: GlobalOptions) -> Timeline:
 def display_zone(options: GlobalOptions, timeline: Timeline) -> ZoneInfo:
     from trucetrack.dates import ZoneError, get_zone
 
-    name = options.tz or os.environ.get("TRUCETRACK_TZ") or timeline.zone
+    source, name = _given(options.tz, "--tz", "TRUCETRACK_TZ")
     try:
-        return get_zone(name)
+        return get_zone(name or timeline.zone)
     except ZoneError as exc:
-        raise BadValue(f"--tz: {exc}") from None
+        raise BadValue(f"{source}: {exc}") from None
+
+
+def _given(value: str | None, option: str, variable: str) -> tuple[str, str | None]:
+    """The option's value, else the environment variable's (unset or empty: None), and which it was."""
+    if value is not None:
+        if not value.strip():
+            raise BadValue(f"{option}: empty value")
+        return option, value
+    return variable, os.environ.get(variable) or None
 
 
 def as_of_instant(options: GlobalOptions, zone: ZoneInfo) -> datetime:
     """The instant to compute for; the only place the clock is read."""
     from trucetrack.dates import parse_as_of
 
-    text = options.as_of if options.as_of is not None else os.environ.get("TRUCETRACK_AS_OF")
+    source, text = _given(options.as_of, "--as-of", "TRUCETRACK_AS_OF")
     now = datetime.now(UTC).replace(microsecond=0)
-    if not text:
+    if text is None:
         return now
     try:
         return parse_as_of(text, now=now, zone=zone)
     except ValueError as exc:
-        raise BadValue(f"--as-of: {exc}") from None
+        raise BadValue(f"{source}: {exc}") from None
 
 
 @cache

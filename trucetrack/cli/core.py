@@ -15,6 +15,7 @@ from trucetrack.cli.app import (
     FileOption,
     OutputFormat,
     TzOption,
+    VersionOption,
     app,
     build_view,
     check_choice,
@@ -53,6 +54,7 @@ def status(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Points and spans with status and countdown, soonest deadline first.
 
@@ -104,6 +106,7 @@ def show(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """One entry: every field, its effective end and how it was derived, the history of ends, sources.
 
@@ -146,6 +149,7 @@ def validate(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Check timeline files; print every problem as file:line: id: message (exit 2 if any).
 

@@ -22,6 +22,7 @@ from trucetrack.cli.app import (
     ColorOption,
     FileOption,
     TzOption,
+    VersionOption,
     app,
     build_view,
     global_options,
@@ -134,6 +135,7 @@ def export(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """The whole timeline for other tools: a calendar feed, or every entry as JSON or CSV.
 
@@ -171,6 +173,7 @@ def schema(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Print the JSON Schema (draft-07) of the timeline format, for taplo and VS Code (Even Better TOML).
 

@@ -25,6 +25,7 @@ from trucetrack.cli.app import (
     FileOption,
     OutputFormat,
     TzOption,
+    VersionOption,
     app,
     build_view,
     check_choice,
@@ -117,6 +118,7 @@ def countdown(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Countdown panels: time left, the exact instant and its zone, and how much of the span has elapsed.
 
@@ -218,6 +220,7 @@ def timeline(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Spans as bars and points as markers on one date axis; extensions show as the part they added.
 
@@ -294,6 +297,7 @@ def summary(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Weekly digest: what happened, deadlines ahead, what is in force, and (under git) what changed in the files.
 
@@ -400,10 +404,11 @@ def check(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """For cron: list deadlines inside their warning window; exit 1 if any, 0 (printing nothing) if none.
 
-    Example: trucetrack check --as-of 2025-06-20 --within 14d
+    Example: trucetrack check --as-of 2025-08-01
     """
     from trucetrack import digest, views
     from trucetrack.engine import Engine
@@ -413,10 +418,9 @@ def check(
     window = _duration("--within", within) if within is not None else None
     states = Engine(view.timeline).states(view.as_of, view.zone)
     found = digest.check_deadlines(states, view.as_of, view.zone, window)
-    # Said on stderr whenever the bundled timeline is used, findings or not: stdout stays empty.
-    _bundled_note_to_stderr(view)
     if not found:
-        return
+        return  # nothing at all, on stdout or stderr: cron mails any output
+    _bundled_note_to_stderr(view)
     if output is OutputFormat.table:
         console = make_console(options.color)
         for line in views.check_lines(view, found):
@@ -451,6 +455,7 @@ def rates(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """The rate of each measure as of the instant (rate while in force, rate_after once ended).
 
