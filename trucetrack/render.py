@@ -335,10 +335,13 @@ def show_renderable(
     view: View,
     entry: Entry,
     state: EntryState | None,
-    pending: Sequence[Entry],
     party_names: dict[str, str],
 ) -> RenderableType:
-    """Every field of one entry, its effective end with the derivation, and its sources."""
+    """Every field of one entry, its effective end with the derivation, and its sources.
+
+    Only what was decided by as-of counts: modifiers decided later are not
+    mentioned, as the SPEC's "what was known on that day" asks.
+    """
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -382,11 +385,8 @@ def show_renderable(
     if entry.is_span and state is not None:
         effective = derivation(entry, state.history[-1], zone) if state.history else "open-ended"
         row("end", effective)
-        if len(state.history) > 1 or pending:
+        if len(state.history) > 1:
             row("history", "\n".join(history_lines(entry, state.history, zone)))
-        if pending:
-            later = [f"{m.id} ({m.kind}, decided {instant('date', m.date, m)})" for m in pending]
-            row("after as-of", "\n".join(later))
     row("warn", entry.warn.text if entry.warn and not entry.is_modifier else None)
     if entry.parties:
         row("parties", ", ".join(f"{code} ({party_names.get(code, '?')})" for code in entry.parties))

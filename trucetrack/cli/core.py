@@ -126,15 +126,10 @@ def show(
         raise TrucetrackError(f"no entry with id {entry_id!r}{hint}")
     evaluator = engine.Engine(view.timeline)
     state = None if entry.is_modifier else evaluator.state(entry, view.as_of, view.zone)
-    pending = [
-        m
-        for m in view.timeline.entries
-        if m.is_modifier and m.target == entry.id and m.date is not None and m.date > view.as_of
-    ]
     party_names = {p.code: p.name for p in view.timeline.parties}
     console = make_console(options.color)
     note = render.bundled_note(view.timeline)
-    console.print(render.show_renderable(view, entry, state, pending, party_names))
+    console.print(render.show_renderable(view, entry, state, party_names))
     if note:
         console.print(note, style="dim")
 
