@@ -150,7 +150,9 @@ def generate(path: Path, entries: int, seed: int = 7) -> None:
             block += ['kind = "extension"', f'target = "{rng.choice(spans)}"', f"date = {distinct}"]
             block.append(rng.choice(['by = "90d"', 'by = "1y"', f"end = 2030-{month:02d}-{day:02d}T00:01:00"]))
         else:
+            # takes effect after every generated start, so it is always valid
             block += ['kind = "termination"', f'target = "{rng.choice(spans)}"', f"date = {distinct}"]
+            block.append(f"end = 2029-{month:02d}-{day:02d}T00:01:00")
         block += [f'sources = ["https://example.org/{index}"]', 'tags = ["generated"]', ""]
         out += block
     path.write_text("\n".join(out), encoding="utf-8")
