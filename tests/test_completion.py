@@ -108,12 +108,14 @@ def test_every_command_that_takes_an_id_exists() -> None:
 
 @pytest.mark.parametrize("name", ID_COMMANDS)
 def test_each_id_command_completes_entry_ids(name: str, write_timeline: Callable[..., Path]) -> None:
-    """show, extend, end and countdown each offer the timeline's ids."""
+    """show and countdown offer every point and span id; extend and end, which apply
+    to spans only, offer span ids."""
     path = write_timeline(OWN)
-    env = {COMPLETE_VAR: "complete_bash", "COMP_WORDS": f"trucetrack {name} -f {path} alpha-t", "COMP_CWORD": "4"}
+    env = {COMPLETE_VAR: "complete_bash", "COMP_WORDS": f"trucetrack {name} -f {path} alpha", "COMP_CWORD": "4"}
     result = CliRunner().invoke(app, [], env=env, prog_name="trucetrack")
     assert result.exit_code == 0
-    assert result.output.splitlines() == ["alpha-talks"]
+    expected = ["alpha-deal"] if name in ("extend", "end") else ["alpha-deal", "alpha-talks"]
+    assert result.output.splitlines() == expected
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

@@ -103,7 +103,10 @@ def test_json_names_every_section(tmp_path: Path, runner: CliRunner) -> None:
                 "id": "eo-14334",
                 "kind": "extension",
                 "title": "EO 14334 extends the truce by 90 days",
-                "when": "geneva-truce +90d, decided 2025-08-11",
+                "when": "2025-08-11T00:00:00-04:00",
+                "end": None,
+                "target": "geneva-truce",
+                "text": "geneva-truce +90d, decided 2025-08-11",
                 "file": str(new),
             }
         ],
@@ -384,3 +387,94 @@ def test_git_diff_command_arguments(tmp_path: Path, runner: CliRunner) -> None:
     assert result.exit_code == 0
     assert result.output.startswith("--- a/t.toml\n+++ b/renamed.toml\n")
     assert re.search(r"^as of 2025-08-11", result.output, re.M)
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def test_the_driver_keeps_escape_sequences_off_the_terminal(tmp_path: Path, runner: CliRunner) -> None:
+    hostile = write(tmp_path / "esc.toml", 'schema = 1\n"\\u001b]0;PWNED\\u0007\\u001b[31mred" = 1\n')
+    result = runner.invoke(app, ["git-diff", "x", "/dev/null", "0", "0", str(hostile), "0", "0"])
+    assert result.exit_code == 0
+    assert result.output.startswith("(not a valid timeline, so a line diff follows: b/x:1: ")
+    assert "unknown top-level key" in result.output
+    assert not any(char in result.output for char in "\x1b\x07\x9b")
+    result = runner.invoke(app, ["git-diff", "a\x1b[31m.toml"])
+    assert (result.exit_code, result.output) == (0, "* Unmerged path a.toml\n")
+
+
+def test_diff_rev_of_a_folder_gone_from_the_working_copy(
+    repo: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    (repo / "timelines" / "truce.toml").unlink()
+    (repo / "timelines").rmdir()
+    result = runner.invoke(app, ["diff", "--rev", "HEAD", "timelines", "--as-of", "2025-08-11"])
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[3:] == [
+        "timeline:",
+        "  file: HEAD:timelines/truce.toml → (none)",
+        '  party CN: "China" → (none)',
+        '  party US: "United States" → (none)',
+        "removed:",
+        "  - geneva-truce (agreement, 2025-05-14 00:01 EDT → 2025-08-12 00:01 EDT): "
+        "Geneva 90-day reciprocal tariff reduction",
+        "  - talks-london (talks, 2025-06-09 → 2025-06-11): London talks",
+    ]
+    result = runner.invoke(app, ["diff", "--rev", "HEAD", "timelines", "--as-of", "2025-08-11", "--format", "json"])
+    removed = json.loads(result.output)["removed"]
+    assert [(r["id"], r["when"], r["end"]) for r in removed] == [
+        ("geneva-truce", "2025-05-14T00:01:00-04:00", "2025-08-12T00:01:00-04:00"),
+        ("talks-london", "2025-06-09T00:00:00-04:00", "2025-06-11T00:00:00-04:00"),
+    ]
+    assert removed[1]["text"] == "2025-06-09 → 2025-06-11"
+
+
+CROSS_FILE = 'schema = 1\ntimezone = "America/New_York"\n'
+
+
+def test_a_modifier_aimed_at_another_file_gets_a_semantic_diff(repo: Path) -> None:
+    _configure_driver(repo)
+    extensions = write(repo / "timelines" / "extensions.toml", CROSS_FILE)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "extensions file")
+    with extensions.open("a", encoding="utf-8") as out:
+        out.write(EXTENSION)
+    shown = subprocess.run(["git", "diff"], cwd=repo, capture_output=True, text=True, env=_git_env(), check=False)
+    assert shown.returncode == 0, shown.stderr
+    # Only what differs: the context file (truce.toml) is the same on both sides, so says nothing itself.
+    assert shown.stdout.splitlines() == [
+        "--- a/timelines/extensions.toml",
+        "+++ b/timelines/extensions.toml",
+        "as of 2025-08-11 00:00 EDT (America/New_York)",
+        "added:",
+        "  + eo-14334 (extension, geneva-truce +90d, decided 2025-08-11): EO 14334 extends the truce by 90 days",
+        "deadlines moved:",
+        "  geneva-truce: end 2025-08-12 00:01 EDT → 2025-11-10 00:01 EST (+90 days)",
+        "status changed:",
+        "  geneva-truce: expiring → active",
+    ]
+    # diff --rev REV FILE: the file's folder at REV on the old side, the working copy on the new.
+    result = subprocess.run(
+        [sys.executable, "-m", "trucetrack", "diff", "--rev", "HEAD", "timelines/extensions.toml", "--as-of",
+         "2025-08-11"],
+        cwd=repo, capture_output=True, text=True, env=_git_env(), check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[3:] == shown.stdout.splitlines()[3:]
+
+
+def test_the_driver_without_usable_context_still_diffs_the_file_alone(
+    repo: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A context file that clashes (the same ids) or is not a timeline is left out.
+    timelines = repo / "timelines"
+    write(timelines / "copy.toml", HEADER + "\n" + TRUCE)
+    write(timelines / "other.toml", "[tool.x]\nname = 1\n")
+    old = write(repo / "old.toml", HEADER + "\n" + TRUCE)
+    new = write(repo / "new.toml", HEADER + "\n" + TRUCE + EXTENSION)
+    args = ["git-diff", "timelines/truce.toml", str(old), "0", "0", str(new), "0", "0", "--as-of", "2025-08-11"]
+    monkeypatch.chdir(repo)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert "  geneva-truce: end 2025-08-12 00:01 EDT → 2025-11-10 00:01 EST (+90 days)" in result.output

@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import HEADER
+from tests.conftest import HEADER, instant
 from trucetrack import edit
 from trucetrack.cli import app
+from trucetrack.engine import Engine
 from trucetrack.validate import load_timeline
 
 TRUCE = HEADER + textwrap.dedent(
@@ -232,7 +233,7 @@ def test_extend_and_end_write_into_the_file_of_their_target(tmp_path: Path, runn
     result = runner.invoke(
         app, ["extend", "truce", "--date", "2025-08-11", "--through", "2025-12-31", "--source", "https://x.org"]
     )
-    assert result.output.startswith("added truce-ext-2025-08-11-2 to timelines/b.toml\n")
+    assert result.output.startswith("added truce-ext-2025-08-11-02 to timelines/b.toml\n")
     result = runner.invoke(app, ["end", "truce", "--date", "2025-09-01", "--end", "2025-09-02T12:00"])
     assert result.exit_code == 0, result.output
     text = second.read_text(encoding="utf-8")
@@ -247,7 +248,7 @@ def test_extend_and_end_write_into_the_file_of_their_target(tmp_path: Path, runn
             by = "90d"
 
             [[event]]
-            id = "truce-ext-2025-08-11-2"
+            id = "truce-ext-2025-08-11-02"
             kind = "extension"
             target = "truce"
             date = 2025-08-11
@@ -459,7 +460,7 @@ def test_slugs_and_unique_ids() -> None:
     assert edit.slugify("Geneva talks (May 10–11)") == "geneva-talks-may-10-11"
     assert edit.slugify("Réunion à Genève") == "reunion-a-geneve"
     assert len(edit.slugify("word " * 40)) <= edit.MAX_SLUG
-    assert edit.unique_id("x", {"x", "x-2"}) == "x-3"
+    assert edit.unique_id("x", {"x", "x-02"}) == "x-03"
     assert edit.unique_id("y", {"x"}) == "y"
 
 
@@ -609,3 +610,222 @@ def test_edits_in_a_folder_validate_every_file(tmp_path: Path, runner: CliRunner
     assert result.exit_code == 2
     assert "id 'other' is already in use" in result.output
     assert len(load_timeline([str(folder)]).entries) == 3
+
+
+# ---------------------------------------------------------------- ties, ids and fmt after an edit
+
+SPAN = textwrap.dedent(
+    """\
+    schema = 1
+    timezone = "UTC"
+
+    [[event]]
+    id = "s"
+    kind = "agreement"
+    title = "S"
+    start = 2025-01-01
+    end = 2025-03-01
+
+    [[event]]
+    id = "later"
+    kind = "talks"
+    title = "Later"
+    date = 2025-12-01
+    """
+)
+
+
+def _ids(path: Path) -> list[str]:
+    return [entry.id for entry in load_timeline([str(path)]).entries]
+
+
+def test_same_day_modifiers_get_ids_that_fmt_keeps_in_order(tmp_path: Path, runner: CliRunner) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(SPAN, encoding="utf-8")
+    edits = [
+        ["extend", "s", "--date", "2025-02-01", "--by", "10d"],
+        ["end", "s", "--date", "2025-02-01", "--end", "2025-05-01"],  # "s-end-…" would sort before "s-ext-…"
+        *[["extend", "s", "--date", "2025-02-01", "--by", "1d"]] * 9,  # "…-10" must sort after "…-09"
+        ["end", "s", "--date", "2025-02-01"],
+    ]
+    for args in edits:
+        result = runner.invoke(app, [*args, "-f", str(path), "--as-of", "2025-01-15"])
+        assert result.exit_code == 0, result.output
+        assert "run trucetrack fmt" in result.output  # before "later": fmt puts it in place
+    added = _ids(path)[2:]
+    assert added[:3] == ["s-ext-2025-02-01", "s-ext-2025-02-01-02-end", "s-ext-2025-02-01-03"]
+    assert added[-2:] == ["s-ext-2025-02-01-11", "s-ext-2025-02-01-11-end"]
+    assert added == sorted(added)  # file order (the order they apply in) is id order
+    before = load_timeline([str(path)])
+    result = runner.invoke(app, ["fmt", str(path)])
+    assert result.exit_code == 0, result.output
+    after = load_timeline([str(path)])
+    assert [e.id for e in after.entries] == ["s", *added, "later"]
+    moment = instant("2025-06-01T00:00")
+    ends = [[change.end for change in Engine(t).end_history(t.entry("s"), moment)] for t in (before, after)]
+    assert ends[0] == ends[1]
+    assert len(ends[0]) == len(added) + 1
+
+
+def test_an_explicit_id_that_sorts_before_a_tied_entry_is_refused(tmp_path: Path, runner: CliRunner) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(SPAN, encoding="utf-8")
+    assert runner.invoke(app, ["extend", "s", "-f", str(path), "--date", "2025-02-01", "--by", "10d"]).exit_code == 0
+    before = path.read_bytes()
+    result = runner.invoke(app, ["end", "s", "-f", str(path), "--date", "2025-02-01", "--id", "a-stop"])
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "--id 'a-stop' sorts before 's-ext-2025-02-01', which also changes 's'" in message
+    assert "Give an --id that sorts after 's-ext-2025-02-01'" in message
+    assert "or a --date with a time of day after that instant" in message
+    assert path.read_bytes() == before
+    # What the message suggests works: a later id, or a later time that day.
+    for args in (["--id", "s-ext-2025-02-01-then-a-stop"], ["--id", "b-stop", "--date", "2025-02-01T12:00"]):
+        result = runner.invoke(app, ["end", "s", "-f", str(path), "--date", "2025-02-01", *args])
+        assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["fmt", str(path)]).exit_code == 0
+
+
+def test_add_of_a_measure_entry_that_ties_gets_an_id_that_sorts_after(tmp_path: Path, runner: CliRunner) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text(
+        'schema = 1\ntimezone = "UTC"\n\n[[event]]\nid = "zeta"\nkind = "tariff"\ntitle = "Zeta"\n'
+        'start = 2025-04-01\nmeasure = "m"\nrate = 10.0\n',
+        encoding="utf-8",
+    )
+    common = ["add", "-f", str(path), "--kind", "tariff", "--start", "2025-04-01", "--measure", "m", "--rate", "20"]
+    result = runner.invoke(app, [*common, "--title", "Alpha", "--as-of", "2025-04-02"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("added zeta-then-alpha to ")
+    result = runner.invoke(app, [*common, "--title", "Beta", "--id", "beta"])
+    assert result.exit_code == 2
+    assert "or a --start with a time of day" in " ".join(result.output.split())
+    result = runner.invoke(app, ["fmt", "--check", str(path)])
+    assert (result.exit_code, result.output) == (0, "ok: 1 file already canonical\n")
+
+
+def test_the_fmt_note_appears_only_when_fmt_would_succeed(tmp_path: Path, runner: CliRunner) -> None:
+    # Two same-day extensions whose ids sort against their file order: fmt refuses this file.
+    stuck = tmp_path / "stuck.toml"
+    stuck.write_text(
+        SPAN
+        + '\n[[event]]\nid = "z-ext"\nkind = "extension"\ntarget = "s"\ndate = 2025-02-01\nby = "1d"\n'
+        + '\n[[event]]\nid = "a-ext"\nkind = "extension"\ntarget = "s"\ndate = 2025-02-01\nby = "2d"\n',
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["fmt", "--check", str(stuck)]).exit_code == 2
+    result = runner.invoke(
+        app, ["add", "-f", str(stuck), "--kind", "talks", "--title", "Early", "--date", "2024-01-01"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "early is out of canonical order" in result.output
+    assert "run trucetrack fmt" not in result.output
+    assert "trucetrack fmt cannot reorder it yet: not formatted, because formatting would change" in result.output
+
+    # A modifier aimed at another file's entry: fmt of that file alone fails, of the folder works.
+    folder = tmp_path / "timelines"
+    folder.mkdir()
+    (folder / "a.toml").write_text(
+        'schema = 1\ntimezone = "UTC"\n\n[[event]]\nid = "u"\nkind = "agreement"\ntitle = "U"\n'
+        'start = 2024-01-01\nend = 2024-03-01\n\n[[event]]\nid = "x-end"\nkind = "termination"\n'
+        'target = "s"\ndate = 2025-02-01\n',
+        encoding="utf-8",
+    )
+    (folder / "b.toml").write_text(SPAN, encoding="utf-8")
+    result = runner.invoke(app, ["extend", "u", "--date", "2024-02-01", "--by", "1d", "--as-of", "2024-02-02"])
+    assert result.exit_code == 0, result.output
+    note = (
+        "note: u-ext-2024-02-01 is out of canonical order at the end of timelines/a.toml; run trucetrack fmt timelines"
+    )
+    assert note in result.output.splitlines()
+    assert runner.invoke(app, ["fmt", "timelines"]).exit_code == 0
+
+
+def test_no_fmt_note_for_the_bundled_timeline(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["end", "geneva-truce", "--date", "2025-06-01", "--dry-run", "--as-of", "2025-06-02"])
+    assert result.exit_code == 0, result.output
+    assert "canonical order" not in result.output
+    assert "trucetrack fmt" not in result.output
+
+
+# ---------------------------------------------------------------- other review fixes
+
+
+def test_add_to_a_file_with_an_inline_event_array_says_to_format_it_first(tmp_path: Path, runner: CliRunner) -> None:
+    path = tmp_path / "inline.toml"
+    path.write_text(
+        'schema = 1\ntimezone = "UTC"\nevent = [{id = "a", kind = "talks", title = "A", date = 2025-01-01}]\n',
+        encoding="utf-8",
+    )
+    before = path.read_bytes()
+    result = runner.invoke(app, ["add", "-f", str(path), "--kind", "talks", "--title", "B", "--date", "2025-02-01"])
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert f"run trucetrack fmt {path} first" in message
+    assert "immutable namespace" not in message
+    assert path.read_bytes() == before
+    assert runner.invoke(app, ["fmt", str(path)]).exit_code == 0
+    result = runner.invoke(app, ["add", "-f", str(path), "--kind", "talks", "--title", "B", "--date", "2025-02-01"])
+    assert result.exit_code == 0, result.output
+
+
+def test_basic_iso_dates_without_dashes_are_dates(truce: Path, runner: CliRunner) -> None:
+    result = runner.invoke(
+        app,
+        ["add", "-f", str(truce), "--kind", "talks", "--title", "T", "--start", "20250901", "--through", "20250902"],
+    )
+    assert result.exit_code == 0, result.output
+    assert truce.read_text(encoding="utf-8").endswith("start = 2025-09-01\nthrough = 2025-09-02\n")
+    result = runner.invoke(app, ["extend", "truce", "-f", str(truce), "--date", "20250811", "--by", "1d"])
+    assert result.exit_code == 0, result.output
+    assert "date = 2025-08-11\n" in truce.read_text(encoding="utf-8")
+    result = runner.invoke(app, ["end", "truce", "-f", str(truce), "--date", "20250812T1200", "--dry-run"])
+    assert "date = 2025-08-12T12:00:00\n" in result.output
+
+
+def test_file_names_in_edit_output_carry_no_control_characters(tmp_path: Path, runner: CliRunner) -> None:
+    path = tmp_path / "e\x1b]0;PWNED\x07\x1b[31m.toml"
+    path.write_text(TRUCE, encoding="utf-8")
+    result = runner.invoke(app, ["add", "-f", str(path), "--kind", "talks", "--title", "Early", "--date", "2025-01-02"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("added early to ")
+    assert "out of canonical order" in result.output
+    assert not any(char in result.output for char in "\x1b\x07")
+
+
+def test_init_of_a_file_that_cannot_be_created_does_not_call_it_unchanged(
+    tmp_path: Path, runner: CliRunner, read_only_folder: Callable[[Path], None]
+) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    read_only_folder(folder)
+    result = runner.invoke(app, ["init", str(folder / "x.toml")])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"trucetrack: error: {folder / 'x.toml'}: cannot create it: Permission denied (is the folder read-only?)\n"
+    )
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc")
+def test_init_in_proc(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["init", "/proc/x.toml"])
+    assert result.exit_code == 2
+    assert result.output.startswith("trucetrack: error: /proc/x.toml: cannot create it: ")
+    assert "unchanged" not in result.output
+
+
+def test_extend_and_end_complete_span_ids_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(
+        SPAN + '\n[[event]]\nid = "s-ext"\nkind = "extension"\ntarget = "s"\ndate = 2025-02-01\nby = "1d"\n',
+        encoding="utf-8",
+    )
+    for command in ("extend", "end"):
+        monkeypatch.setenv("_TRUCETRACK_COMPLETE", "complete_bash")
+        monkeypatch.setenv("COMP_WORDS", f"trucetrack {command} -f {path} ")
+        monkeypatch.setenv("COMP_CWORD", "4")
+        result = CliRunner().invoke(app, [], prog_name="trucetrack")
+        offered = result.output.split()
+        assert "s" in offered, result.output
+        assert "s-ext" not in offered  # a modifier: neither extends nor ends
+        assert "later" not in offered  # a point

@@ -204,6 +204,27 @@ def test_crlf_and_byte_order_mark_are_kept() -> None:
     assert result == "\ufeff" + MESSY_CANONICAL.replace("\n", "\r\n")
 
 
+def test_mixed_line_endings_take_the_first_lines_ending_throughout() -> None:
+    # An LF first line, CRLF after (headers, comments, values alike): every line ends as the first does.
+    lines = MESSY.split("\n")
+    mixed = lines[0] + "\n" + "\r\n".join(lines[1:])
+    assert "\r\n" in mixed
+    assert fmt_text(mixed) == MESSY_CANONICAL
+    # A CRLF first line and LF after: all CRLF.
+    mixed = lines[0] + "\r\n" + "\n".join(lines[1:])
+    assert fmt_text(mixed) == MESSY_CANONICAL.replace("\n", "\r\n")
+
+
+def test_fmt_writes_one_line_ending_and_is_then_canonical(tmp_path: Path, runner: CliRunner) -> None:
+    lines = MESSY.split("\n")
+    path = tmp_path / "mixed.toml"
+    path.write_bytes((lines[0] + "\n" + "\r\n".join(lines[1:])).encode("utf-8"))
+    result = runner.invoke(app, ["fmt", str(path)])
+    assert result.exit_code == 0, result.output
+    assert b"\r" not in path.read_bytes()
+    assert runner.invoke(app, ["fmt", "--check", str(path)]).exit_code == 0
+
+
 def test_values_are_kept_as_written() -> None:
     text = HEADER + textwrap.dedent(
         '''
@@ -296,6 +317,16 @@ def test_fmt_rewrites_and_check_exit_codes(tmp_path: Path, runner: CliRunner) ->
     result = runner.invoke(app, ["fmt", str(messy)])
     assert (result.exit_code, result.output) == (0, "ok: 1 file already canonical\n")
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".messy")]
+
+
+def test_file_names_reach_the_terminal_without_control_characters(tmp_path: Path, runner: CliRunner) -> None:
+    messy = write(tmp_path / "a\x1b]0;PWNED\x07\x1b[31mred.toml", MESSY)
+    for args in (["fmt", "--check", str(messy)], ["fmt", str(messy)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code in (0, 1), result.output
+        assert result.output.startswith(("would reformat ", "reformatted "))
+        assert "red.toml" in result.output
+        assert not any(char in result.output for char in "\x1b\x07")
 
 
 def test_fmt_refuses_an_invalid_file(tmp_path: Path, runner: CliRunner) -> None:

@@ -738,8 +738,9 @@ def _collector_paused() -> Iterator[None]:
 def canonical_text(text: str, begins: Mapping[str, datetime], *, path: str) -> str:
     """``text`` in canonical form; ``begins`` maps each event id to its date or start (from validation).
 
-    Keeps a leading byte-order mark and the file's line endings (CRLF when its
-    first line ends so). Raises CommentPlacementError, naming the line, if a
+    Keeps a leading byte-order mark and the file's line ending: that of its
+    first line (CRLF or LF), used for every line, so a file with mixed endings
+    comes out with one. Raises CommentPlacementError, naming the line, if a
     comment would be lost or repeated; CanonicalError for a file that is not
     shaped like a timeline.
     """
@@ -747,8 +748,7 @@ def canonical_text(text: str, begins: Mapping[str, datetime], *, path: str) -> s
     body = text.removeprefix("\ufeff")
     first_break = body.find("\n")
     crlf = first_break > 0 and body[first_break - 1] == "\r"
-    if crlf:
-        body = body.replace("\r\n", "\n")
+    body = body.replace("\r\n", "\n")
     lines = body.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -836,20 +836,40 @@ def _meaning(entry: Entry) -> tuple[Any, ...]:
     return value
 
 
+def tie_key(entry: Entry) -> tuple[str, str, datetime] | None:
+    """What an entry ties on, if anything: modifiers of one target decided at the same instant,
+    and entries of one measure that begin at the same instant.
+
+    The engine applies such ties in file order, while canonical order sorts
+    them by id: the two agree only when their ids sort in file order.
+    """
+    begins = entry.begins or _EPOCH
+    if entry.is_modifier and entry.target is not None:
+        return ("modifiers of", entry.target, begins)
+    if entry.measure is not None:
+        return ("entries of measure", entry.measure, begins)
+    return None
+
+
+def tied_with(timeline: Timeline, entry: Entry) -> list[Entry]:
+    """The other entries of ``timeline`` that tie with ``entry`` (any file)."""
+    key = tie_key(entry)
+    if key is None:
+        return []
+    return [other for other in timeline.entries if other.id != entry.id and tie_key(other) == key]
+
+
 def _tie_orders(timeline: Timeline) -> dict[tuple[str, str, datetime], list[str]]:
-    """The file order of modifiers of one target decided at the same instant, and of entries of
-    one measure that begin at the same instant (only groups of two or more).
+    """The file order of each group of tied entries (only groups of two or more).
 
     The engine applies such ties in file order, so reordering them would
     change what the timeline means.
     """
     groups: dict[tuple[str, str, datetime], list[Entry]] = defaultdict(list)
     for entry in timeline.entries:
-        begins = entry.begins or _EPOCH
-        if entry.is_modifier and entry.target is not None:
-            groups[("modifiers of", entry.target, begins)].append(entry)
-        elif entry.measure is not None:
-            groups[("entries of measure", entry.measure, begins)].append(entry)
+        key = tie_key(entry)
+        if key is not None:
+            groups[key].append(entry)
     return {
         key: [e.id for e in sorted(members, key=lambda e: e.order)]
         for key, members in groups.items()

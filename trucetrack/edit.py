@@ -25,19 +25,20 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
 import re
 import stat
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
 from trucetrack import canonical, store
 from trucetrack.errors import TrucetrackError
-from trucetrack.model import Timeline
+from trucetrack.model import Entry, Timeline
 
 _PERMISSION_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
 MAX_SLUG = 60
@@ -52,6 +53,14 @@ def _write_error(path: Path, exc: OSError, doing: str = "cannot write") -> Write
     if exc.errno in _PERMISSION_ERRNOS:
         reason += " (is the file or its folder read-only?)"
     return WriteError(f"{path}: {doing}: {reason}; the file is unchanged")
+
+
+def _create_error(path: Path, exc: OSError, what: str = "it") -> WriteError:
+    """A new file that could not be made: there is no old file to be unchanged."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in _PERMISSION_ERRNOS:
+        reason += " (is the folder read-only?)"
+    return WriteError(f"{path}: cannot create {what}: {reason}")
 
 
 def lock_path(path: Path) -> Path:
@@ -232,7 +241,7 @@ def create(path: Path, data: bytes) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _write_error(path, exc, "cannot create its folder") from None
+        raise _create_error(path, exc, "its folder") from None
     if path.exists() or path.is_symlink():
         raise TrucetrackError(f"{path}: already exists; init never overwrites a file")
     umask = os.umask(0)
@@ -248,7 +257,7 @@ def create(path: Path, data: bytes) -> None:
     except FileExistsError:
         raise TrucetrackError(f"{path}: already exists; init never overwrites a file") from None
     except OSError as exc:
-        raise _write_error(path, exc, "cannot create") from None
+        raise _create_error(path, exc) from None
 
 
 # ---------------------------------------------------------------- appending
@@ -300,10 +309,48 @@ def slugify(title: str) -> str:
 
 
 def unique_id(base: str, taken: set[str]) -> str:
-    """``base``, or ``base-2``, ``base-3``... whichever is free."""
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
+    """``base``, or ``base-02``, ``base-03``... whichever is free (see ``id_after``)."""
+    return id_after(base, taken, None, "")
+
+
+def _numbered(base: str, suffix: str = "") -> Iterator[str]:
+    """``base``, then ``base-02`` to ``base-99`` (two digits, so that they sort in number order)."""
+    if not suffix:
+        yield base
+    for number in range(2, 100):
+        yield f"{base}-{number:02d}{suffix}"
+
+
+def id_after(base: str, taken: set[str], after: str | None, then: str, *, alternates: Sequence[str] = ()) -> str:
+    """A free id that sorts after ``after`` (when given), made from ``base``.
+
+    Entries that tie (see ``canonical.tie_key``) apply in file order and fmt
+    sorts them by id, so an appended entry's id must sort after those it ties
+    with. In order of preference: ``base``, ``base-02`` ... ``base-99``; then,
+    for each alternate base A, ``A-02-THEN`` ... ``A-99-THEN`` (a termination
+    after an extension the same day: ``s-ext-2025-02-01-02-end``); and last
+    ``AFTER-then-THEN``, which sorts after ``after`` because it starts with it.
+    """
+    candidates = itertools.chain(_numbered(base), *(_numbered(alternate, f"-{then}") for alternate in alternates))
+    for candidate in candidates:
+        if candidate not in taken and (after is None or candidate > after):
+            return candidate
+    fallback = f"{after}-then-{then}" if after is not None else base
+    for candidate in _numbered(fallback):
+        if candidate not in taken:
+            return candidate
+    number = 100
+    while f"{fallback}-{number}" in taken:
         number += 1
-    return f"{base}-{number}"
+    return f"{fallback}-{number}"
+
+
+def must_follow(timeline: Timeline, entry_id: str) -> Entry | None:
+    """The entry of the same file that ``entry_id`` ties with and does not sort after, if any
+    (the one with the greatest id): fmt would refuse to reorder them."""
+    entry = timeline.entry(entry_id)
+    if entry is None:
+        return None
+    tied = [other for other in canonical.tied_with(timeline, entry) if other.file == entry.file]
+    latest = max(tied, key=lambda other: other.id, default=None)
+    return latest if latest is not None and latest.id >= entry_id else None

@@ -64,12 +64,22 @@ def resolve_revision(revision: str, path: str) -> str:
     return result.stdout.decode("ascii").strip()
 
 
+def _spec(commit: str, path: str) -> tuple[Path, str]:
+    """The folder to run git in for ``path`` and the object name of ``path`` in ``commit``.
+
+    ``COMMIT:./PATH`` is relative to the folder git runs in, which exists even
+    when ``path`` (a deleted file or folder) no longer does.
+    """
+    folder = _folder_of(path)
+    relative = os.path.relpath(os.path.abspath(path), folder)
+    return folder, f"{commit}:./{Path(relative).as_posix()}"
+
+
 def read_at(revision: str, path: str) -> bytes | None:
     """The bytes of ``path`` at ``revision``, or None when the file did not exist there."""
     commit = resolve_revision(revision, path)
-    folder = _folder_of(path)
-    relative = os.path.relpath(os.path.abspath(path), folder)
-    result = _git(["show", "--no-textconv", f"{commit}:./{Path(relative).as_posix()}"], folder)
+    folder, name = _spec(commit, path)
+    result = _git(["show", "--no-textconv", name], folder)
     if result.returncode != 0:
         message = _message(result)
         if any(marker in message for marker in _ABSENT_MARKERS):
@@ -78,21 +88,44 @@ def read_at(revision: str, path: str) -> bytes | None:
     return result.stdout
 
 
-def toml_files_at(revision: str, folder: str) -> list[str]:
-    """The ``*.toml`` files directly in ``folder`` at ``revision``, in name order, as paths under ``folder``."""
-    commit = resolve_revision(revision, folder)
-    result = _git(["ls-tree", "-z", commit, "--", "."], _folder_of(folder))
+def object_type_at(revision: str, path: str) -> str | None:
+    """What ``path`` was at ``revision``: ``"blob"`` (a file), ``"tree"`` (a folder), or None (absent).
+
+    Tells a file from a folder when the working copy no longer has the path.
+    """
+    commit = resolve_revision(revision, path)
+    folder, name = _spec(commit, path)
+    result = _git(["cat-file", "-t", name], folder)
     if result.returncode != 0:
-        raise GitError(f"{folder}: cannot list it at {revision}: {_message(result)}")
+        message = _message(result)
+        if any(marker in message for marker in _ABSENT_MARKERS):
+            return None
+        raise GitError(f"{path}: cannot look it up at {revision}: {message}")
+    return result.stdout.decode("ascii").strip()
+
+
+def toml_files_at(revision: str, folder: str) -> list[str]:
+    """The ``*.toml`` files directly in ``folder`` at ``revision``, in name order, as paths under ``folder``.
+
+    Empty when the folder did not exist there; the folder need not exist in the working copy.
+    """
+    commit = resolve_revision(revision, folder)
+    where, name = _spec(commit, folder)
+    result = _git(["ls-tree", "-z", "--full-tree", name], where)  # the whole tree, not the part under the cwd
+    if result.returncode != 0:
+        message = _message(result)
+        if any(marker in message for marker in _ABSENT_MARKERS):
+            return []
+        raise GitError(f"{folder}: cannot list it at {revision}: {message}")
     names: list[str] = []
     for record in result.stdout.split(b"\0"):
         if not record:
             continue
-        meta, _, name = record.partition(b"\t")
+        meta, _, entry = record.partition(b"\t")
         kind = meta.split(b" ")[1] if meta.count(b" ") >= 2 else b""
-        text = name.decode("utf-8", "surrogateescape")
+        text = entry.decode("utf-8", "surrogateescape")
         if kind == b"blob" and text.endswith(".toml"):
-            names.append(os.path.basename(text))
+            names.append(text)
     return [os.path.join(folder, name) for name in sorted(names)]
 
 

@@ -14,7 +14,7 @@ in them has been through ``safe``.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
@@ -67,13 +67,22 @@ class Change:
 
 @dataclass(frozen=True)
 class EntryNote:
-    """An entry that was added or removed."""
+    """An entry that was added or removed.
+
+    ``when`` is the text shown (``2025-05-14 00:01 EDT → 2025-08-12 00:01 EDT``);
+    ``begins`` (date or start; a modifier's decision date) and ``end`` (a span's
+    effective end as of the instant, the end a modifier sets when it gives one)
+    are the instants behind it, for JSON.
+    """
 
     id: str
     kind: str
     title: str
     when: str
     file: str
+    begins: datetime | None = None
+    end: datetime | None = None
+    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,10 @@ def _listed(values: Sequence[str]) -> str:
 
 
 class _Comparer:
-    def __init__(self, old: Timeline, new: Timeline, as_of: datetime, zone: ZoneInfo) -> None:
+    def __init__(
+        self, old: Timeline, new: Timeline, as_of: datetime, zone: ZoneInfo, renamed: Mapping[str, str]
+    ) -> None:
+        self.renamed = renamed
         self.old = old
         self.new = new
         self.as_of = as_of
@@ -170,8 +182,22 @@ class _Comparer:
         return f"{self.instant_text(entry, 'start', entry.start)} → {shown}"
 
     def note(self, entry: Entry, engine: Engine) -> EntryNote:
+        end: datetime | None
+        if entry.is_modifier:
+            end = entry.end if entry.end is not None or entry.kind == "extension" else entry.date
+        elif entry.is_span:
+            end = engine.end_history(entry, self.as_of)[-1].end
+        else:
+            end = None
         return EntryNote(
-            entry.id, entry.kind, clean_line(entry.title), self.when(entry, engine), clean_line(entry.file)
+            entry.id,
+            entry.kind,
+            clean_line(entry.title),
+            self.when(entry, engine),
+            clean_line(entry.file),
+            begins=entry.begins,
+            end=end,
+            target=entry.target,
         )
 
     def field_changes(self, old: Entry, new: Entry) -> list[Change]:
@@ -276,7 +302,7 @@ class _Comparer:
 
     def timeline_changes(self) -> list[Change]:
         changes: list[Change] = []
-        for label, old_file, new_file in _paired_files(self.old.files, self.new.files):
+        for label, old_file, new_file in _paired_files(self.old.files, self.new.files, self.renamed):
             if old_file is None or new_file is None:
                 change_text = "(none)"
                 present = old_file or new_file
@@ -347,21 +373,39 @@ def _clean(text: str | None) -> str | None:
 
 
 def _paired_files(
-    old: Sequence[SourceFile], new: Sequence[SourceFile]
+    old: Sequence[SourceFile], new: Sequence[SourceFile], renamed: Mapping[str, str]
 ) -> list[tuple[str, SourceFile | None, SourceFile | None]]:
-    """Files of the two sides matched up: one file each is a pair; otherwise by file name."""
+    """Files of the two sides matched up: one file each is a pair; otherwise the ``renamed``
+    pairs (old path → new path), then the rest by file name."""
     if len(old) == 1 and len(new) == 1:
         return [("", old[0], new[0])]
-    old_by_name = {PurePath(f.path).name: f for f in old}
-    new_by_name = {PurePath(f.path).name: f for f in new}
-    return [
-        (name, old_by_name.get(name), new_by_name.get(name)) for name in sorted(old_by_name.keys() | new_by_name.keys())
-    ]
+    new_by_path = {f.path: f for f in new}
+    pairs: list[tuple[str, SourceFile | None, SourceFile | None]] = []
+    paired_old: set[str] = set()
+    paired_new: set[str] = set()
+    for old_file in old:
+        new_file = new_by_path.get(renamed.get(old_file.path, ""))
+        if new_file is not None:
+            pairs.append((PurePath(new_file.path).name, old_file, new_file))
+            paired_old.add(old_file.path)
+            paired_new.add(new_file.path)
+    old_by_name = {PurePath(f.path).name: f for f in old if f.path not in paired_old}
+    new_by_name = {PurePath(f.path).name: f for f in new if f.path not in paired_new}
+    pairs.extend(
+        (name, old_by_name.get(name), new_by_name.get(name)) for name in old_by_name.keys() | new_by_name.keys()
+    )
+    return sorted(pairs, key=lambda pair: pair[0])
 
 
-def compare(old: Timeline, new: Timeline, as_of: datetime, zone: ZoneInfo) -> SemanticDiff:
-    """The semantic difference from ``old`` to ``new`` as of ``as_of``, with instants shown in ``zone``."""
-    diff = _Comparer(old, new, as_of, zone).compare()
+def compare(
+    old: Timeline, new: Timeline, as_of: datetime, zone: ZoneInfo, *, renamed: Mapping[str, str] | None = None
+) -> SemanticDiff:
+    """The semantic difference from ``old`` to ``new`` as of ``as_of``, with instants shown in ``zone``.
+
+    ``renamed`` maps the path of an old file to that of a new one that is the
+    same file under another name (a rename, as git reports it).
+    """
+    diff = _Comparer(old, new, as_of, zone, renamed or {}).compare()
     old_index = {e.id: e for e in old.entries}
     new_index = {e.id: e for e in new.entries}
 
@@ -388,7 +432,7 @@ def effects(
     old: Timeline, new: Timeline, ids: Collection[str], as_of: datetime, zone: ZoneInfo
 ) -> tuple[list[EndMove], list[StatusChange]]:
     """Deadlines moved and statuses changed for just the entries ``ids`` (what one edit can touch)."""
-    comparer = _Comparer(old, new, as_of, zone)
+    comparer = _Comparer(old, new, as_of, zone, {})
     old_by_id = {e.id: e for e in old.entries if e.id in ids}
     new_by_id = {e.id: e for e in new.entries if e.id in ids}
     moves: list[EndMove] = []
@@ -464,8 +508,17 @@ def _change_json(change: Change) -> dict[str, Any]:
     return {"field": change.field, "old": change.old_value, "new": change.new_value}
 
 
-def _note_json(note: EntryNote) -> dict[str, Any]:
-    return {"id": note.id, "kind": note.kind, "title": note.title, "when": note.when, "file": note.file}
+def _note_json(note: EntryNote, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "kind": note.kind,
+        "title": note.title,
+        "when": isoformat(note.begins, zone),
+        "end": isoformat(note.end, zone),
+        "target": note.target,
+        "text": note.when,
+        "file": note.file,
+    }
 
 
 def diff_data(diff: SemanticDiff, old_label: str, new_label: str) -> dict[str, Any]:
@@ -477,8 +530,8 @@ def diff_data(diff: SemanticDiff, old_label: str, new_label: str) -> dict[str, A
         "tz": diff.zone.key,
         "same": diff.same,
         "timeline": [_change_json(c) for c in diff.timeline],
-        "added": [_note_json(n) for n in diff.added],
-        "removed": [_note_json(n) for n in diff.removed],
+        "added": [_note_json(n, diff.zone) for n in diff.added],
+        "removed": [_note_json(n, diff.zone) for n in diff.removed],
         "changed": [{"id": c.subject, **_change_json(c)} for c in diff.changed],
         "ends_moved": [
             {"id": m.id, "old": isoformat(m.old, diff.zone), "new": isoformat(m.new, diff.zone), "days": m.days}

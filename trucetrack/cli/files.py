@@ -7,13 +7,14 @@ bundled timeline is never written.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -26,13 +27,14 @@ from trucetrack.cli.app import (
     TzOption,
     app,
     as_of_instant,
-    complete_entry_ids,
+    complete_span_ids,
     display_zone,
     global_options,
     resolve_paths,
     write,
 )
 from trucetrack.errors import BadValue, InvalidTimeline, TrucetrackError
+from trucetrack.safe import clean, clean_line
 
 if TYPE_CHECKING:
     from trucetrack.model import Problem, Timeline
@@ -71,6 +73,11 @@ def _note(text: str) -> None:
     sys.stderr.flush()
 
 
+def _shown(name: str) -> str:
+    """A file name for the terminal: a name may hold control characters, which never reach it."""
+    return clean_line(name)
+
+
 # ---------------------------------------------------------------- loading files as they are on disk
 
 
@@ -100,11 +107,17 @@ def _unique(paths: list[str]) -> list[str]:
 
 
 def _load_files(paths: list[str], *, bundled: bool) -> _Loaded:
-    from trucetrack import store, validate
+    from trucetrack import store
 
     files = _unique(store.expand_paths(paths))
     contents = [store.read_bytes(path) for path in files]
     displays = [store.display_name(path, bundled) for path in files]
+    return _parsed(files, displays, contents, bundled=bundled)
+
+
+def _parsed(files: list[str], displays: list[str], contents: list[bytes], *, bundled: bool) -> _Loaded:
+    from trucetrack import store, validate
+
     documents = [
         store.parse_document(raw, display, bundled=bundled) for raw, display in zip(contents, displays, strict=True)
     ]
@@ -143,32 +156,18 @@ def fmt(
 
     Example: trucetrack fmt --check --as-of 2025-08-11
     """
-    from trucetrack import canonical, edit, store, validate
+    from trucetrack import edit
 
     options = global_options(ctx, paths or file, as_of, tz, color)
     resolved, bundled = resolve_paths(options)
     if bundled and not check:
         raise TrucetrackError(BUNDLED_REFUSAL)
     loaded = _valid(_load_files(resolved, bundled=bundled))
-    begins = canonical.begins_of(loaded.timeline)
-    formatted = [
-        canonical.canonical_bytes(raw, begins, path=display)
-        for raw, display in zip(loaded.contents, loaded.displays, strict=True)
-    ]
+    formatted = _formatted(loaded, bundled=bundled)
     changed = [index for index, raw in enumerate(formatted) if raw != loaded.contents[index]]
-    if changed:  # an unchanged file means what it meant: only a changed one is validated again
-        new_documents = [
-            store.parse_document(raw, display, bundled=bundled)
-            for raw, display in zip(formatted, loaded.displays, strict=True)
-        ]
-        new_timeline, problems = validate.build_timeline(new_documents)
-        difference = "it would not be valid" if problems else canonical.same_meaning(loaded.timeline, new_timeline)
-        if difference:
-            raise canonical.MeaningChanged(f"not formatted, because formatting would change the meaning: {difference}")
-
     if check:
         for index in changed:
-            write(f"would reformat {loaded.displays[index]}\n")
+            write(f"would reformat {_shown(loaded.displays[index])}\n")
         if changed:
             raise typer.Exit(1)
         _say_canonical(len(loaded.paths))
@@ -178,9 +177,30 @@ def fmt(
         display = loaded.displays[index]
 
         edit.rewrite(Path(loaded.paths[index]), _unless_changed(expected, result, display))
-        write(f"reformatted {display}\n")
+        write(f"reformatted {_shown(display)}\n")
     if not changed:
         _say_canonical(len(loaded.paths))
+
+
+def _formatted(loaded: _Loaded, *, bundled: bool) -> list[bytes]:
+    """The canonical bytes of each file of a valid timeline; raises, writing nothing, where fmt refuses."""
+    from trucetrack import canonical, store, validate
+
+    begins = canonical.begins_of(loaded.timeline)
+    formatted = [
+        canonical.canonical_bytes(raw, begins, path=display)
+        for raw, display in zip(loaded.contents, loaded.displays, strict=True)
+    ]
+    if formatted != loaded.contents:  # an unchanged file means what it meant: only a change is validated again
+        new_documents = [
+            store.parse_document(raw, display, bundled=bundled)
+            for raw, display in zip(formatted, loaded.displays, strict=True)
+        ]
+        new_timeline, problems = validate.build_timeline(new_documents)
+        difference = "it would not be valid" if problems else canonical.same_meaning(loaded.timeline, new_timeline)
+        if difference:
+            raise canonical.MeaningChanged(f"not formatted, because formatting would change the meaning: {difference}")
+    return formatted
 
 
 def _unless_changed(expected: bytes, result: bytes, display: str) -> Callable[[bytes], bytes]:
@@ -202,15 +222,20 @@ def _say_canonical(count: int) -> None:
 
 
 def _read_when(option: str, text: str) -> date | datetime:
-    """A command-line date or datetime, to be written as TOML's own value."""
+    """A command-line date or datetime, to be written as TOML's own value.
+
+    Anything ISO 8601 reads as a date without a time is a date: ``2025-08-11``,
+    and also the basic form ``20250811`` (written as ``2025-08-11``).
+    """
     from trucetrack.dates import DateRangeError, check_year
 
     value: date | datetime
+    stripped = text.strip()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-            value = date.fromisoformat(text.strip())
-        else:
-            value = datetime.fromisoformat(text.strip())
+        try:
+            value = date.fromisoformat(stripped)
+        except ValueError:
+            value = datetime.fromisoformat(stripped)
         check_year(value)
     except (ValueError, DateRangeError) as exc:
         raise BadValue(
@@ -253,6 +278,7 @@ def _day_of(value: date | datetime) -> str:
 class _EditResult:
     block: str = ""
     entry_id: str = ""
+    new: bytes = b""
     before: Timeline | None = None
     after: Timeline | None = None
 
@@ -272,17 +298,53 @@ def _no_such_entry(entry_id: str, known: list[str]) -> TrucetrackError:
     return TrucetrackError(f"no entry with id {entry_id!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
 
 
+# What an edit's new block must sort after: (the id of the entry it ties with, why they tie).
+Tie = tuple[str, str]
+# Makes the new block's fields from the ids in use and, on a second call, the tie its id must sort after.
+FieldMaker = Callable[[set[str], Tie | None], dict[str, Any]]
+
+_EVENT_BLOCK_HEADER = re.compile(rb"^[ \t]*\[\[[ \t]*event[ \t]*\]\]", re.M)
+
+
+def _refuse_inline_events(document: RawDocument, raw: bytes, display: str) -> None:
+    """An ``[[event]]`` block cannot follow ``event = [...]``: TOML allows one or the other."""
+    data = document.data or {}
+    if "event" in data and not _EVENT_BLOCK_HEADER.search(raw):
+        name = _shown(display)
+        raise TrucetrackError(
+            f"{name} writes its events as an inline array (event = [...]), after which an [[event]] block "
+            f"cannot be appended: run trucetrack fmt {name} first (it turns them into [[event]] blocks)"
+        )
+
+
+def _tie_of(timeline: Timeline, entry_id: str) -> Tie | None:
+    """The entry of the same file that the new entry ties with but does not sort after, and how they tie."""
+    from trucetrack import edit
+    from trucetrack.dates import format_day_or_instant, get_zone
+
+    entry = timeline.entry(entry_id)
+    other = edit.must_follow(timeline, entry_id)
+    if entry is None or other is None or other.begins is None:
+        return None
+    zone = get_zone(next((f.zone for f in timeline.files if f.path == entry.file), "UTC"))
+    when = format_day_or_instant(other.begins, zone, date_only=bool(other.date_only & {"date", "start"}))
+    if entry.is_modifier:
+        return other.id, f"which also changes {entry.target!r} and was decided at the same instant ({when})"
+    return other.id, f"which also sets measure {entry.measure!r} from the same instant ({when})"
+
+
 def _edit(
     options: GlobalOptions,
     *,
     target: str | None,
-    make_fields: Callable[[set[str]], dict[str, Any]],
+    make_fields: FieldMaker,
     dry_run: bool,
 ) -> None:
     """Append the block ``make_fields`` gives (it receives the ids already taken) to the right file.
 
     The files are parsed first (to find the file and the ids in use); the
-    whole timeline is validated once, under the lock, with the new block in.
+    whole timeline is validated once, under the lock, with the new block in
+    (twice when the new entry ties with one that its id must sort after).
     """
     from trucetrack import canonical, edit, store, validate
 
@@ -309,18 +371,37 @@ def _edit(
     other_ids = {entry_id for i, ids in enumerate(ids_by_file) if i != index for entry_id in ids}
     result = _EditResult()
 
-    def change(current: bytes) -> bytes:
-        own = documents[index] if current == contents[index] else store.parse_document(current, display)
-        fields = make_fields(other_ids | set(_event_ids(own)))
+    parsed = list(documents)  # used by the first validation, which consumes them
+
+    def others() -> list[RawDocument]:
+        nonlocal parsed
+        fresh, parsed = parsed, []
+        return fresh or [
+            store.parse_document(raw, name, bundled=bundled) for raw, name in zip(contents, displays, strict=True)
+        ]
+
+    def attempt(current: bytes, fields: dict[str, Any]) -> tuple[bytes, str, Timeline]:
         block = canonical.event_block(fields)
         new = edit.append_block(current, block)
         block_line = new[: len(new) - len(block.encode("utf-8"))].count(b"\n") + 1
-        checked = list(documents)  # parsed once, validated once (validation consumes them)
+        checked = others()
         checked[index] = store.parse_document(new, display, bundled=bundled)
         after, problems = validate.build_timeline(checked)
         if problems:
             raise EditRefused(problems, block_line, display)
-        result.block, result.entry_id, result.after = block, fields["id"], after
+        return new, block, after
+
+    def change(current: bytes) -> bytes:
+        own = documents[index] if current == contents[index] else store.parse_document(current, display)
+        _refuse_inline_events(own, current, display)
+        taken = other_ids | set(_event_ids(own))
+        fields = make_fields(taken, None)
+        new, block, after = attempt(current, fields)
+        tie = _tie_of(after, fields["id"])
+        if tie is not None:  # its id must sort after the entry it ties with
+            fields = make_fields(taken, tie)
+            new, block, after = attempt(current, fields)
+        result.block, result.entry_id, result.after, result.new = block, fields["id"], after, new
         result.before = replace(after, entries=tuple(e for e in after.entries if e.id != fields["id"]))
         return new
 
@@ -329,13 +410,43 @@ def _edit(
         write(result.block)
     else:
         edit.rewrite(Path(files[index]), change)
-        write(f"added {result.entry_id} to {display}\n")
+        write(f"added {result.entry_id} to {_shown(display)}\n")
     assert result.after is not None and result.before is not None
-    if not edit.lands_in_order(result.after, result.entry_id):
-        _note(
-            f"note: {result.entry_id} is out of canonical order at the end of {display}; run trucetrack fmt {display}"
-        )
+    if not bundled and not edit.lands_in_order(result.after, result.entry_id):
+        new_contents = [result.new if i == index else raw for i, raw in enumerate(contents)]
+        _note(_out_of_order_note(result.entry_id, index, files, displays, new_contents, resolved))
     _report_effect(options, result.before, result.after, result.entry_id, to_stderr=dry_run)
+
+
+def _out_of_order_note(
+    entry_id: str, index: int, files: list[str], displays: list[str], contents: list[bytes], resolved: list[str]
+) -> str:
+    """What to do about a block that landed out of canonical order: the fmt command that would
+    put it in place (the file alone, else every file loaded), or why fmt cannot."""
+    import shlex
+
+    where = f"note: {entry_id} is out of canonical order at the end of {_shown(displays[index])}"
+    choices = [([index], [displays[index]])]
+    if len(files) > 1:
+        choices.append((list(range(len(files))), resolved))
+    refusal = ""
+    for chosen, arguments in choices:
+        refusal = _fmt_refusal([files[i] for i in chosen], [displays[i] for i in chosen], [contents[i] for i in chosen])
+        if not refusal:
+            command = " ".join(shlex.quote(_shown(argument)) for argument in arguments)
+            return f"{where}; run trucetrack fmt {command}"
+    return f"{where}; trucetrack fmt cannot reorder it yet: {clean_line(refusal)}"
+
+
+def _fmt_refusal(files: list[str], displays: list[str], contents: list[bytes]) -> str:
+    """Why fmt would refuse these files as they are ('' when it would format them)."""
+    try:
+        _formatted(_valid(_parsed(files, displays, contents, bundled=False)), bundled=False)
+    except InvalidTimeline as invalid:
+        return invalid.details[0] if invalid.details else invalid.message
+    except TrucetrackError as error:
+        return error.message
+    return ""
 
 
 def _report_effect(
@@ -456,35 +567,53 @@ def add(
     if not wanted:
         raise BadValue(f"cannot make an id from the title {title!r}: give --id")
 
-    def make_fields(taken: set[str]) -> dict[str, Any]:
+    def make_fields(taken: set[str], tie: Tie | None) -> dict[str, Any]:
         if wanted in taken:
             raise TrucetrackError(f"id {wanted!r} is already in use: give another with --id")
-        return {"id": wanted, **fields}
+        chosen = wanted
+        if tie is not None:
+            if entry_id is not None:
+                raise _tie_refusal(wanted, tie, "--date" if on is not None else "--start")
+            chosen = edit.id_after(wanted, taken, tie[0], wanted)
+        return {"id": chosen, **fields}
 
     _edit(options, target=None, make_fields=make_fields, dry_run=dry_run)
 
 
 def _modifier_fields(
     target: str, kind: str, decided: date | datetime, given_id: str | None, rest: dict[str, Any]
-) -> Callable[[set[str]], dict[str, Any]]:
+) -> FieldMaker:
     from trucetrack import edit
 
-    base = f"{target}-{'ext' if kind == 'extension' else 'end'}-{_day_of(decided)}"
+    short, other = ("ext", "end") if kind == "extension" else ("end", "ext")
+    base = f"{target}-{short}-{_day_of(decided)}"
+    alternate = f"{target}-{other}-{_day_of(decided)}"
 
-    def make_fields(taken: set[str]) -> dict[str, Any]:
+    def make_fields(taken: set[str], tie: Tie | None) -> dict[str, Any]:
         if given_id is not None:
             if given_id in taken:
                 raise TrucetrackError(f"id {given_id!r} is already in use: give another with --id")
+            if tie is not None:
+                raise _tie_refusal(given_id, tie, "--date")
             chosen = given_id
         else:
-            chosen = edit.unique_id(base, taken)
+            chosen = edit.id_after(base, taken, tie[0] if tie else None, short, alternates=[alternate])
         return {"id": chosen, "kind": kind, "target": target, "date": decided, **rest}
 
     return make_fields
 
 
+def _tie_refusal(given: str, tie: Tie, when_option: str) -> TrucetrackError:
+    other, why = tie
+    return BadValue(
+        f"--id {given!r} sorts before {other!r}, {why}: such entries apply in file order, but fmt "
+        f"orders them by id, so it would refuse the file. Give an --id that sorts after {other!r} "
+        f"(such as {other + '-then-' + given!r}), or a {when_option} with a time of day after that instant"
+    )
+
+
 EntryArgument = Annotated[
-    str, typer.Argument(metavar="ID", help="Id of the span it applies to.", autocompletion=complete_entry_ids)
+    str, typer.Argument(metavar="ID", help="Id of the span it applies to.", autocompletion=complete_span_ids)
 ]
 
 
@@ -508,7 +637,7 @@ def extend(
 ) -> None:
     """Append an extension of span ID to the file that holds it (--by, --end or --through).
 
-    The id defaults to ID-ext-DATE (made unique).
+    The id defaults to ID-ext-DATE (made unique, and sorting after other changes to ID at that instant).
 
     Example: trucetrack extend geneva-truce --date 2025-08-11 --by 90d --dry-run --as-of 2025-08-11
     """
@@ -548,7 +677,7 @@ def end(
 ) -> None:
     """Append a termination of span ID to the file that holds it.
 
-    The id defaults to ID-end-DATE (made unique).
+    The id defaults to ID-end-DATE (made unique, and sorting after other changes to ID at that instant).
 
     Example: trucetrack end geneva-truce --date 2025-06-01 --dry-run --as-of 2025-06-01
     """
@@ -594,32 +723,138 @@ def init(
     if problems:
         raise InvalidTimeline(problems)
     edit.create(path, text.encode("utf-8"))
-    write(f"created {path}\n")
+    write(f"created {_shown(str(path))}\n")
 
 
 # ---------------------------------------------------------------- diff
 
 
-def _documents_at(revision: str, path: str) -> list[RawDocument]:
-    """The timeline files of ``path`` (a file or folder) as they were at ``revision``."""
+# A file as a diff reads it: its bytes and the name it is shown by.
+_Source = tuple[bytes, str]
+
+# A "schema = ..." line tells a timeline file from other TOML files (pyproject.toml) in a folder.
+_SCHEMA_LINE = re.compile(rb"^[ \t]*schema[ \t]*=", re.M)
+
+
+@dataclass
+class _Side:
+    """One side of a diff: the files compared, and the other timeline files of their folder.
+
+    A modifier may target an entry in another file of its folder, so the
+    folder's other files are loaded too (as context): on their own, such
+    files would not be valid timelines.
+    """
+
+    main: list[_Source]
+    context: list[_Source] = field(default_factory=list)
+
+
+def _build(sources: list[_Source], *, in_name_order: bool) -> tuple[Timeline, list[Problem]]:
+    from trucetrack import store, validate
+
+    if in_name_order:  # a folder loads in file name order
+        sources = sorted(sources, key=lambda source: (PurePath(source[1]).name, source[1]))
+    return validate.build_timeline([store.parse_document(raw, label) for raw, label in sources])
+
+
+def _build_sides(old: _Side, new: _Side, *, with_context: bool) -> tuple[Timeline, Timeline]:
+    """Both sides as timelines; the problems of both (new side first) when either is invalid."""
+    built = [
+        _build(side.main + side.context, in_name_order=bool(side.context))
+        if with_context
+        else _build(side.main, in_name_order=False)
+        for side in (old, new)
+    ]
+    (old_timeline, old_problems), (new_timeline, new_problems) = built
+    if old_problems or new_problems:
+        raise InvalidTimeline(new_problems + old_problems)
+    return old_timeline, new_timeline
+
+
+def _side_timelines(old: _Side, new: _Side) -> tuple[Timeline, Timeline]:
+    """Both sides with their context; without it when that fails (a context file that is
+    invalid, or that holds an entry the compared file also holds), raising the first failure."""
+    try:
+        return _build_sides(old, new, with_context=True)
+    except InvalidTimeline as with_context:
+        if not old.context and not new.context:
+            raise
+        failure = with_context
+    try:
+        return _build_sides(old, new, with_context=False)
+    except InvalidTimeline:
+        raise failure from None
+
+
+def _timeline_sources(sources: list[_Source]) -> list[_Source]:
+    return [source for source in sources if _SCHEMA_LINE.search(source[0])]
+
+
+def _working_files(path: str) -> list[str]:
+    """The timeline files of ``path`` in the working copy: a file, a folder's ``*.toml``, or none."""
+    if os.path.isdir(path):
+        return _folder_files(path)
+    return [path] if os.path.exists(path) else []
+
+
+def _folder_files(folder: str) -> list[str]:
+    """The ``*.toml`` files directly in ``folder`` of the working copy (none when it is not a folder)."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [
+        path
+        for path in (os.path.join(folder, name) for name in names if name.endswith(".toml"))
+        if os.path.isfile(path)
+    ]
+
+
+def _read_context(names: list[str]) -> list[_Source]:
+    """Context files of the working copy; one that cannot be read is left out."""
+    from trucetrack import store
+
+    sources: list[_Source] = []
+    for name in names:
+        try:
+            sources.append((store.read_bytes(name), name))
+        except TrucetrackError:
+            continue
+    return _timeline_sources(sources)
+
+
+def _rev_sides(revision: str, targets: list[str]) -> tuple[_Side, _Side]:
+    """``targets`` (files or folders) at ``revision`` and in the working copy, each a file or
+    a folder as git has it at ``revision`` (the working copy may no longer have it); a file
+    comes with the other timeline files of its folder, from the same revision or the working copy."""
     from trucetrack import gitfiles, store
 
-    files = gitfiles.toml_files_at(revision, path) if Path(path).is_dir() else [path]
-    documents = []
-    for name in files:
-        raw = gitfiles.read_at(revision, name)
-        if raw is not None:
-            documents.append(store.parse_document(raw, f"{revision}:{name}"))
-    return documents
-
-
-def _timeline_of(documents: list[RawDocument]) -> Timeline:
-    from trucetrack import validate
-
-    timeline, problems = validate.build_timeline(documents)
-    if problems:
-        raise InvalidTimeline(problems)
-    return timeline
+    old, new = _Side([]), _Side([])
+    folders: list[str] = []
+    for target in targets:
+        kind = gitfiles.object_type_at(revision, target)
+        old_names = gitfiles.toml_files_at(revision, target) if kind == "tree" else [target] if kind else []
+        for name in old_names:
+            raw = gitfiles.read_at(revision, name)
+            if raw is not None:
+                old.main.append((raw, f"{revision}:{name}"))
+        new.main.extend((store.read_bytes(name), name) for name in _working_files(target))
+        if kind == "blob" or (kind is None and not os.path.isdir(target)):
+            folders.append(os.path.dirname(target) or ".")
+    compared = {os.path.normpath(label.removeprefix(f"{revision}:")) for _, label in old.main + new.main}
+    compared |= {os.path.normpath(target) for target in targets}
+    for folder in dict.fromkeys(folders):
+        old_names = [
+            name for name in gitfiles.toml_files_at(revision, folder) if os.path.normpath(name) not in compared
+        ]
+        for name in old_names:
+            raw = gitfiles.read_at(revision, name)
+            if raw is not None:
+                old.context.append((raw, f"{revision}:{os.path.normpath(name)}"))
+        new_names = [os.path.normpath(name) for name in _folder_files(folder)]
+        new.context.extend(_read_context([name for name in new_names if name not in compared]))
+    old.context = _timeline_sources(old.context)
+    return old, new
 
 
 @app.command()
@@ -646,7 +881,7 @@ def diff(
 
     In a repository: trucetrack diff --rev HEAD~1 timelines/ --as-of 2025-08-11
     """
-    from trucetrack import semdiff, store
+    from trucetrack import semdiff
 
     options = global_options(ctx, file, as_of, tz, color)
     given = paths or []
@@ -660,17 +895,10 @@ def diff(
         if len(given) > 1:
             raise BadValue("diff --rev REV takes at most one PATH")
         targets = given or resolve_paths(options)[0]
-        old_documents: list[RawDocument] = []
-        new_documents: list[RawDocument] = []
-        for target in targets:
-            old_documents.extend(_documents_at(rev, target))
-            if Path(target).exists():
-                new_documents.extend(
-                    store.parse_document(store.read_bytes(name), name) for name in store.expand_paths([target])
-                )
-        if not old_documents and not new_documents:
+        old_side, new_side = _rev_sides(rev, targets)
+        if not old_side.main and not new_side.main:
             raise TrucetrackError(f"{', '.join(targets)}: not found at {rev} nor in the working copy")
-        old, new = _timeline_of(old_documents), _timeline_of(new_documents)
+        old, new = _side_timelines(old_side, new_side)
         old_label, new_label = f"{rev}:{' '.join(targets)}", " ".join(targets)
     result = _semantic(options, old, new)
     if output is DiffFormat.json:
@@ -681,11 +909,11 @@ def diff(
         raise typer.Exit(1)
 
 
-def _semantic(options: GlobalOptions, old: Timeline, new: Timeline) -> Any:
+def _semantic(options: GlobalOptions, old: Timeline, new: Timeline, renamed: dict[str, str] | None = None) -> Any:
     from trucetrack import semdiff
 
     zone = display_zone(options, new if new.files else old)
-    return semdiff.compare(old, new, as_of_instant(options, zone), zone)
+    return semdiff.compare(old, new, as_of_instant(options, zone), zone, renamed=renamed)
 
 
 GIT_ARGUMENTS = "PATH OLD-FILE OLD-HEX OLD-MODE NEW-FILE NEW-HEX NEW-MODE"
@@ -708,7 +936,7 @@ def git_diff(
 
     options = global_options(ctx, file, as_of, tz, color)
     if len(arguments) == 1:
-        write(f"* Unmerged path {arguments[0]}\n")
+        write(f"* Unmerged path {_shown(arguments[0])}\n")
         return
     if len(arguments) not in (7, 9):
         raise BadValue(f"git-diff takes the arguments git passes: {GIT_ARGUMENTS} (got {len(arguments)})")
@@ -716,29 +944,37 @@ def git_diff(
     new_path = arguments[7] if len(arguments) == 9 else path
     old_label = "/dev/null" if old_file == "/dev/null" else f"a/{path}"
     new_label = "/dev/null" if new_file == "/dev/null" else f"b/{new_path}"
-    sides: list[tuple[bytes, list[RawDocument]]] = []
-    for name, label in ((old_file, old_label), (new_file, new_label)):
-        raw = b"" if name == "/dev/null" else store.read_bytes(name)
-        sides.append((raw, [] if name == "/dev/null" else [store.parse_document(raw, label)]))
+    old_raw = b"" if old_file == "/dev/null" else store.read_bytes(old_file)
+    new_raw = b"" if new_file == "/dev/null" else store.read_bytes(new_file)
+    # git runs the driver at the top of the work tree, where PATH is: the folder's other files are context.
+    folder = os.path.dirname(new_path) or "."
+    compared = {os.path.normpath(path), os.path.normpath(new_path)}
+    siblings = [os.path.normpath(name) for name in _folder_files(folder)]
+    context = _read_context([name for name in siblings if name not in compared])
+    old_side = _Side([] if old_file == "/dev/null" else [(old_raw, old_label)], context)
+    new_side = _Side([] if new_file == "/dev/null" else [(new_raw, new_label)], context)
     try:
-        old, new = _timeline_of(sides[0][1]), _timeline_of(sides[1][1])
+        old, new = _side_timelines(old_side, new_side)
     except InvalidTimeline as invalid:
-        write(_line_diff(sides[0][0], sides[1][0], old_label, new_label, invalid))
+        write(_line_diff(old_raw, new_raw, old_label, new_label, invalid))
         return
-    result = _semantic(options, old, new)
+    renamed = {old_label: new_label} if "/dev/null" not in (old_label, new_label) else None
+    result = _semantic(options, old, new, renamed)
     text = semdiff.diff_text(result, old_label, new_label)
     if not text:
-        text = f"--- {old_label}\n+++ {new_label}\nno semantic change (layout, order or comments only)\n"
+        text = (
+            f"--- {_shown(old_label)}\n+++ {_shown(new_label)}\nno semantic change (layout, order or comments only)\n"
+        )
     write(text)
 
 
 def _line_diff(old: bytes, new: bytes, old_label: str, new_label: str, invalid: InvalidTimeline) -> str:
-    """For a version that is not a valid timeline: say why, then show a plain line diff."""
+    """For a version that is not a valid timeline: say why (its own first problem, rather than
+    one of a context file), then show a plain line diff."""
     import difflib
 
-    from trucetrack.safe import clean
-
-    first = invalid.details[0] if invalid.details else invalid.message
+    own = [problem for problem in invalid.problems if problem.file in (old_label, new_label)]
+    first = str((own or list(invalid.problems))[0]) if invalid.problems else invalid.message
     lines = difflib.unified_diff(
         old.decode("utf-8", "replace").splitlines(),
         new.decode("utf-8", "replace").splitlines(),
@@ -746,5 +982,5 @@ def _line_diff(old: bytes, new: bytes, old_label: str, new_label: str, invalid: 
         new_label,
         lineterm="",
     )
-    note = f"(not a valid timeline, so a line diff follows: {first})"
+    note = f"(not a valid timeline, so a line diff follows: {clean_line(first)})"
     return "\n".join([note, *(clean(line) for line in lines)]) + "\n"
