@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -134,7 +134,7 @@ class Engine:
         history = self.end_history(entry, as_of)
         end = history[-1].end
         status = self._span_status(entry, history, as_of)
-        superseder = self._superseder(entry, as_of)
+        superseder = self._superseder(entry, end, as_of)
         if superseder is not None:
             status = "superseded"
         counted_to = entry.start if status == "scheduled" else end
@@ -151,17 +151,18 @@ class Engine:
         if as_of >= end:
             return "terminated" if history[-1].set_by_termination else "expired"
         warn = entry.warn or Duration()
+        if end - as_of > _longest(warn):
+            return "active"  # far from the end: no need for wall-clock arithmetic
         if add_duration(end, warn, get_zone(entry.zone), sign=-1) <= as_of:
             return "expiring"
         return "active"
 
-    def _superseder(self, entry: Entry, as_of: datetime) -> Entry | None:
-        """The later entry of the same measure that started while this one ran."""
+    def _superseder(self, entry: Entry, end: datetime | None, as_of: datetime) -> Entry | None:
+        """The later entry of the same measure that started while this one (ending at ``end``) ran."""
         later = self._next_in_measure.get(entry.id)
         if later is None or later.begins is None or later.begins > as_of:
             return None
-        end_then = self.end_history(entry, as_of)[-1].end
-        if end_then is not None and end_then <= later.begins:
+        if end is not None and end <= later.begins:
             return None
         return later
 
@@ -212,6 +213,11 @@ def seconds_between(start: datetime, end: datetime) -> int:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _longest(duration: Duration) -> timedelta:
+    """An upper bound of ``duration`` in elapsed time: 31-day months, an hour for DST."""
+    return timedelta(days=duration.months * 31 + duration.days, seconds=duration.seconds, hours=1)
 
 
 def _utc(instant: datetime | None) -> datetime:

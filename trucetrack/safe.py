@@ -25,6 +25,8 @@ _FORMULA_START = ("=", "+", "-", "@")
 
 def clean(text: str) -> str:
     """``text`` with control characters removed; tabs and newlines kept."""
+    if text.isprintable():  # the common case: nothing to remove
+        return text
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
