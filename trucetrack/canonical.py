@@ -50,6 +50,7 @@ from tomlkit import items as tomlkit_items
 
 from trucetrack.errors import TrucetrackError
 from trucetrack.model import EVENT_KEYS, PARTY_KEYS, Entry, Timeline
+from trucetrack.store import find_multiline_close
 
 # Top-level keys in canonical order (parties and events are written as tables).
 ROOT_KEYS: tuple[str, ...] = ("schema", "title", "timezone", "current_to", "warn", "kinds")
@@ -88,28 +89,6 @@ _SIMPLE_PAIR = re.compile(
 )
 
 
-def _find_close(line: str, start: int, quote: str) -> int:
-    """Where the multi-line string ``quote`` closes on ``line`` (the first of its last three quotes), or -1."""
-    position = start
-    while True:
-        found = line.find(quote, position)
-        if found < 0:
-            return -1
-        if quote == '"""':
-            backslashes = 0
-            before = found - 1
-            while before >= position and line[before] == "\\":
-                backslashes += 1
-                before -= 1
-            if backslashes % 2:
-                position = found + 1
-                continue
-        # A run of up to five quotes closes with its last three.
-        while line.startswith(quote[0], found + 3):
-            found += 1
-        return found
-
-
 class _ValueScanner:
     """Follows strings and brackets across lines to find where a value and its comment are."""
 
@@ -124,7 +103,7 @@ class _ValueScanner:
             return -1
         while True:
             if self.in_multiline is not None:
-                close = _find_close(line, position, self.in_multiline)
+                close = find_multiline_close(line, position, self.in_multiline)
                 if close < 0:
                     return -1
                 self.in_multiline = None
@@ -159,7 +138,7 @@ def comment_lines(text: str) -> list[tuple[int, str]]:
             continue
         while True:
             if in_multiline is not None:
-                close = _find_close(line, position, in_multiline)
+                close = find_multiline_close(line, position, in_multiline)
                 if close < 0:
                     break
                 in_multiline = None

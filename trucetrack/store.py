@@ -214,6 +214,28 @@ def _split_dotted(name: str) -> list[str]:
     return [_unquote(part) for part in re.findall(rf"{_BARE_KEY}|{_QUOTED_KEY}", name)]
 
 
+def find_multiline_close(line: str, start: int, quote: str) -> int:
+    """Where the multi-line string ``quote`` closes on ``line`` (the first of its last three quotes), or -1."""
+    position = start
+    while True:
+        found = line.find(quote, position)
+        if found < 0:
+            return -1
+        if quote == '"""':
+            backslashes = 0
+            before = found - 1
+            while before >= position and line[before] == "\\":
+                backslashes += 1
+                before -= 1
+            if backslashes % 2:
+                position = found + 1
+                continue
+        # A run of up to five quotes closes with its last three.
+        while line.startswith(quote[0], found + 3):
+            found += 1
+        return found
+
+
 class _Scanner:
     """Tracks multi-line strings and open brackets across lines."""
 
@@ -232,7 +254,7 @@ class _Scanner:
         i = start
         while True:
             if self.in_multiline is not None:
-                close = self._find_close(line, i, self.in_multiline)
+                close = find_multiline_close(line, i, self.in_multiline)
                 if close < 0:
                     return
                 self.in_multiline = None
@@ -251,26 +273,6 @@ class _Scanner:
             elif text in "]}":
                 self.depth = max(0, self.depth - 1)
             # anything else is a complete one-line string: skipped whole
-
-    @staticmethod
-    def _find_close(line: str, i: int, quote: str) -> int:
-        while True:
-            found = line.find(quote, i)
-            if found < 0:
-                return -1
-            if quote == '"""':
-                backslashes = 0
-                j = found - 1
-                while j >= i and line[j] == "\\":
-                    backslashes += 1
-                    j -= 1
-                if backslashes % 2:
-                    i = found + 1
-                    continue
-            # A run of up to five quotes closes with its last three.
-            while line.startswith(quote[0], found + 3):
-                found += 1
-            return found
 
 
 def scan_lines(text: str) -> LineMap:

@@ -354,14 +354,23 @@ def write(text: str) -> None:
     sys.stdout.flush()
 
 
-def check_choice(name: str, values: list[str], known: list[str]) -> None:
-    """Refuse filter values that can never match, with a did-you-mean."""
+def did_you_mean(value: str, known: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``known``, or nothing."""
     import difflib
 
+    close = difflib.get_close_matches(value, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def no_such_entry(entry_id: str, known: list[str]) -> TrucetrackError:
+    return TrucetrackError(f"no entry with id {entry_id!r}{did_you_mean(entry_id, known)}")
+
+
+def check_choice(name: str, values: list[str], known: list[str]) -> None:
+    """Refuse filter values that can never match, with a did-you-mean."""
     for value in values:
         if value not in known:
-            close = difflib.get_close_matches(value, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
+            hint = did_you_mean(value, known) or f" (known: {', '.join(known)})"
             raise BadValue(f"{name}: unknown value {value!r}{hint}")
 
 

@@ -23,9 +23,10 @@ from trucetrack.cli.app import (
     global_options,
     load,
     make_console,
+    no_such_entry,
     write,
 )
-from trucetrack.errors import BadValue, TrucetrackError
+from trucetrack.errors import BadValue
 
 if TYPE_CHECKING:
     from trucetrack.render import View
@@ -118,12 +119,7 @@ def show(
     view = build_view(options)
     entry = view.timeline.entry(entry_id)
     if entry is None:
-        import difflib
-
-        ids = [e.id for e in view.timeline.entries]
-        close = difflib.get_close_matches(entry_id, ids, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise TrucetrackError(f"no entry with id {entry_id!r}{hint}")
+        raise no_such_entry(entry_id, [e.id for e in view.timeline.entries])
     evaluator = engine.Engine(view.timeline)
     state = None if entry.is_modifier else evaluator.state(entry, view.as_of, view.zone)
     party_names = {p.code: p.name for p in view.timeline.parties}

@@ -25,11 +25,13 @@ from trucetrack.cli.app import (
     FileOption,
     GlobalOptions,
     TzOption,
+    VersionOption,
     app,
     as_of_instant,
     complete_span_ids,
     display_zone,
     global_options,
+    no_such_entry,
     resolve_paths,
     write,
 )
@@ -147,6 +149,7 @@ def fmt(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Rewrite timeline files in canonical form (SPEC section 5), keeping every comment.
 
@@ -291,13 +294,6 @@ def _event_ids(document: RawDocument) -> list[str]:
     return [event["id"] for event in events if isinstance(event, dict) and isinstance(event.get("id"), str)]
 
 
-def _no_such_entry(entry_id: str, known: list[str]) -> TrucetrackError:
-    import difflib
-
-    close = difflib.get_close_matches(entry_id, known, n=1)
-    return TrucetrackError(f"no entry with id {entry_id!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-
-
 # What an edit's new block must sort after: (the id of the entry it ties with, why they tie).
 Tie = tuple[str, str]
 # Makes the new block's fields from the ids in use and, on a second call, the tie its id must sort after.
@@ -361,7 +357,7 @@ def _edit(
     if target is not None:
         index = next((i for i, ids in enumerate(ids_by_file) if target in ids), -1)
         if index < 0:
-            raise _no_such_entry(target, [entry_id for ids in ids_by_file for entry_id in ids])
+            raise no_such_entry(target, [entry_id for ids in ids_by_file for entry_id in ids])
     elif len(files) != 1:
         names = ", ".join(displays[:4]) + (", ..." if len(displays) > 4 else "")
         raise TrucetrackError(f"add writes into one file, but {len(files)} are loaded ({names}): give -f FILE")
@@ -515,6 +511,7 @@ def add(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Append a point (--date) or a span (--start, with --end, --through or --duration) to a timeline file.
 
@@ -634,6 +631,7 @@ def extend(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Append an extension of span ID to the file that holds it (--by, --end or --through).
 
@@ -674,6 +672,7 @@ def end(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Append a termination of span ID to the file that holds it.
 
@@ -704,6 +703,7 @@ def init(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """Write a new, valid, empty timeline file; never overwrites one.
 
@@ -872,6 +872,7 @@ def diff(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """What a change to a timeline means: entries added and removed, fields changed, deadlines moved.
 
@@ -927,6 +928,7 @@ def git_diff(
     as_of: AsOfOption = None,
     tz: TzOption = None,
     color: ColorOption = None,
+    version: VersionOption = False,
 ) -> None:
     """The semantic diff as git's external diff driver; exits 0 unless there is an error, as git requires.
 

@@ -32,6 +32,7 @@ from trucetrack.cli.app import (
     complete_entry_ids,
     global_options,
     make_console,
+    no_such_entry,
     resolve_paths,
     write,
 )
@@ -70,12 +71,7 @@ def _entry(timeline: Timeline, entry_id: str) -> Entry:
     """The point or span ``entry_id``; an unknown id or a modifier is an error with a hint."""
     entry = timeline.entry(entry_id)
     if entry is None:
-        import difflib
-
-        ids = [e.id for e in timeline.entries if not e.is_modifier]
-        close = difflib.get_close_matches(entry_id, ids, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise TrucetrackError(f"no entry with id {entry_id!r}{hint}")
+        raise no_such_entry(entry_id, [e.id for e in timeline.entries if not e.is_modifier])
     if entry.is_modifier:
         raise TrucetrackError(
             f"{entry_id!r} is an {entry.kind} (a modifier, with no deadline of its own): "
