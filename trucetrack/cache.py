@@ -20,7 +20,7 @@ import hashlib
 import os
 import pickle
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from trucetrack import __version__
@@ -76,6 +76,17 @@ class TimelineCache:
         except Exception:  # any unreadable, stale or foreign file is simply a miss
             return None
         return timeline if isinstance(timeline, Timeline) else None
+
+    def fetch(
+        self, paths: Sequence[str], contents: Sequence[bytes], bundled: bool, build: Callable[[], Timeline]
+    ) -> Timeline:
+        """The cached timeline for these files, else ``build()``'s, which is then kept."""
+        cached = self.load(paths, contents, bundled)
+        if cached is not None:
+            return cached
+        timeline = build()
+        self.store(paths, contents, bundled, timeline)
+        return timeline
 
     def store(self, paths: Sequence[str], contents: Sequence[bytes], bundled: bool, timeline: Timeline) -> None:
         """Keep ``timeline`` for next time; failing to write is not an error."""

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-
 from trucetrack.model import Duration
+
+if TYPE_CHECKING:
+    from dateutil.relativedelta import relativedelta
 
 ACCEPTED_FORMS = (
     "90d, 90 days, 2w, 2 weeks, 6mo, 6 months, 1y, 1 year, 36h, 36 hours, or ISO 8601 such as P90D, P6M, P1Y2M, PT36H"
@@ -105,7 +107,10 @@ def _parse(text: str) -> Duration:
 
 @lru_cache(maxsize=1024)
 def _calendar_step(months: int, days: int) -> relativedelta:
-    """One relativedelta per distinct step: building one costs more than applying it."""
+    """One relativedelta per distinct step: building one costs more than applying it.
+    (dateutil is imported on first use: many runs never need calendar arithmetic.)"""
+    from dateutil.relativedelta import relativedelta
+
     return relativedelta(months=months, days=days)
 
 

@@ -9,7 +9,7 @@ be fooled by a ``[`` inside a value.
 from __future__ import annotations
 
 import re
-import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,6 +152,12 @@ def read_document(path: str, *, bundled: bool = False, display: str | None = Non
     return parse_document(read_bytes(path), display or display_name(path, bundled), bundled=bundled)
 
 
+def read_files(paths: Sequence[str]) -> tuple[list[str], list[bytes]]:
+    """The files the paths name (directories expanded) and the bytes of each."""
+    files = expand_paths(list(paths))
+    return files, [read_bytes(path) for path in files]
+
+
 def read_bytes(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -179,6 +185,8 @@ def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocume
         )
         return RawDocument(path, None, "", [problem], bundled)
     text = text.removeprefix("\ufeff")
+    import tomllib  # not needed at all when the timeline comes from the cache
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -48,12 +48,14 @@ def load_timeline(paths: Sequence[str], *, bundled: bool = False, cache: Timelin
 
     With a cache, unchanged files are not parsed again (see trucetrack.cache).
     """
-    files = store.expand_paths(list(paths))
-    contents = [store.read_bytes(path) for path in files]
-    if cache is not None:
-        cached = cache.load(files, contents, bundled)
-        if cached is not None:
-            return cached
+    files, contents = store.read_files(paths)
+    if cache is None:
+        return timeline_from_contents(files, contents, bundled)
+    return cache.fetch(files, contents, bundled, lambda: timeline_from_contents(files, contents, bundled))
+
+
+def timeline_from_contents(files: Sequence[str], contents: Sequence[bytes], bundled: bool) -> Timeline:
+    """Parse and validate files already read; raise InvalidTimeline listing every problem."""
     documents = [
         store.parse_document(raw, store.display_name(path, bundled), bundled=bundled)
         for path, raw in zip(files, contents, strict=True)
@@ -61,8 +63,6 @@ def load_timeline(paths: Sequence[str], *, bundled: bool = False, cache: Timelin
     timeline, problems = build_timeline(documents)
     if problems:
         raise InvalidTimeline(problems)
-    if cache is not None:
-        cache.store(files, contents, bundled, timeline)
     return timeline
 
 

@@ -271,10 +271,20 @@ def timeline_cache() -> TimelineCache | None:
 
 
 def load(options: GlobalOptions) -> Timeline:
-    from trucetrack.validate import load_timeline
+    """The validated timeline; from the cache when the files are unchanged, in which
+    case neither the TOML parser nor the validator is even imported."""
+    from trucetrack.store import read_files
 
     paths, bundled = resolve_paths(options)
-    return load_timeline(paths, bundled=bundled, cache=timeline_cache())
+    files, contents = read_files(paths)
+
+    def build() -> Timeline:
+        from trucetrack.validate import timeline_from_contents
+
+        return timeline_from_contents(files, contents, bundled)
+
+    cache = timeline_cache()
+    return build() if cache is None else cache.fetch(files, contents, bundled, build)
 
 
 def display_zone(options: GlobalOptions, timeline: Timeline) -> ZoneInfo:
