@@ -483,3 +483,26 @@ def test_check_in_cron_is_plain_and_deterministic(write_timeline: WriteTimeline,
         == (b"2025-09-01  20 days  on      ruling  A ruling\n2025-09-09  28 days  starts  talks   Talks\n")
     )
     assert in_utc.stderr == b""
+
+
+@needs_git
+def test_a_commit_exactly_at_the_window_start_is_reported_in_one_digest_only(runner: CliRunner, tmp_path: Path) -> None:
+    """The window is since < t <= as-of: a commit at 2025-08-04 00:00 EDT belongs to the
+    digest of 2025-08-04, not also to that of 2025-08-11."""
+    folder = tmp_path / "edge"
+    folder.mkdir()
+    git(folder, "init", "-q")
+    path = folder / "truce.toml"
+    path.write_text(HEADER + "\n" + FIRST, encoding="utf-8")
+    git(folder, "add", "truce.toml")
+    git(folder, "commit", "-q", "-m", "first", when="2025-07-01T09:00:00-04:00")
+    path.write_text(HEADER + "\n" + FIRST.replace('"Talks"', '"Talks, renamed"'), encoding="utf-8")
+    git(folder, "commit", "-q", "-am", "at the edge", when="2025-08-04T00:00:00-04:00")
+
+    def changes(as_of: str) -> object:
+        result = runner.invoke(app, ["summary", "-f", str(path), "--as-of", as_of, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["changes"]["diff"]["same"]
+
+    assert changes("2025-08-04") is False
+    assert changes("2025-08-11") is True

@@ -33,7 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "edit": DATES | {"store", "canonical"},
     "gitfiles": BASE | {"store"},
     "cache": BASE | {"store"},
-    "validate": DATES | {"store", "cache"},
+    "validate": DATES | {"store", "cache", "safe"},
     # engine layer: pure functions of a timeline and an instant
     "engine": DATES,
     "rates": DATES | {"engine"},

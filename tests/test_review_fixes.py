@@ -184,3 +184,82 @@ def test_suspended_measures_in_the_bundled_timeline_are_not_in_force(runner: Cli
     for measure in ("bis-affiliates-rule", "cn-oct9-controls", "port-fees"):
         assert rows[measure] == "terminated"
         assert rows[f"{measure}-reimposed"] == "scheduled"
+
+
+def test_a_later_termination_that_changes_nothing_leaves_the_span_terminated(
+    make_timeline: Callable[..., object],
+) -> None:
+    timeline = make_timeline(
+        """
+        [[event]]
+        id = "s"
+        kind = "agreement"
+        title = "S"
+        start = 2025-01-01
+        end = 2025-12-31
+
+        [[event]]
+        id = "t1"
+        kind = "termination"
+        target = "s"
+        date = 2025-03-01
+
+        [[event]]
+        id = "t2"
+        kind = "termination"
+        target = "s"
+        date = 2025-04-01
+        end = 2025-06-01
+        """
+    )
+    zone = get_zone("America/New_York")
+    engine = Engine(timeline)  # type: ignore[arg-type]
+    (state,) = engine.states(to_instant(datetime(2025, 5, 1).date(), zone), zone)
+    assert state.status == "terminated"
+    from trucetrack.engine import end_setter
+
+    setter = end_setter(state.history)
+    assert setter.modifier is not None and setter.modifier.id == "t1"
+
+
+def test_the_bundled_timeline_is_never_written_even_from_a_source_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    from trucetrack import store
+
+    copy = tmp_path / "us-china-2025.toml"
+    copy.write_bytes(store.bundled_timeline_path().read_bytes())
+    monkeypatch.setattr(store, "bundled_timeline_path", lambda: copy)
+    before = copy.read_bytes()
+    result = runner.invoke(app, ["add", "-f", str(copy), "--kind", "talks", "--title", "Zed", "--date", "2025-01-01"])
+    assert result.exit_code == 2
+    assert "never written" in result.output
+    assert copy.read_bytes() == before
+
+
+def test_messages_use_the_right_article(write_timeline: Callable[..., Path]) -> None:
+    path = write_timeline(
+        """
+        [[event]]
+        id = "s"
+        kind = "agreement"
+        title = "S"
+        start = 2025-01-01
+
+        [[event]]
+        id = "t"
+        kind = "termination"
+        target = "s"
+        date = 2025-03-01
+
+        [[event]]
+        id = "x"
+        kind = "extension"
+        target = "t"
+        date = 2025-03-02
+        by = "1d"
+        """
+    )
+    with pytest.raises(InvalidTimeline) as raised:
+        load_timeline([str(path)])
+    assert "is a termination" in raised.value.problems[0].message

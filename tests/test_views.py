@@ -657,7 +657,8 @@ def test_countdown_defaults_to_the_next_three_active_deadlines(runner: CliRunner
     result = runner.invoke(app, ["countdown", "--as-of", "2025-08-11"])
     assert result.exit_code == 0, result.stderr
     titles = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("╭─ ")]
-    assert titles == ["cn-truce", "cn-farm-tariffs", "geneva-truce"]
+    # cn-farm-tariffs has no end yet as of 2025-08-11: its end was announced on 2025-11-05
+    assert titles == ["cn-truce", "geneva-truce", "cn-rare-earth-licences"]
 
 
 def test_countdown_ids_and_errors(runner: CliRunner, timeline_file: Path) -> None:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from trucetrack.dates import get_zone
 from trucetrack.durations import add_duration
-from trucetrack.engine import FINISHED_STATUSES, EndChange, Engine, EntryState, Filters, select
+from trucetrack.engine import FINISHED_STATUSES, EndChange, Engine, EntryState, Filters, end_setter, select
 from trucetrack.model import Duration, Entry, Timeline
 
 if TYPE_CHECKING:
@@ -142,10 +142,10 @@ def happenings(timeline: Timeline, engine: Engine, start: datetime, as_of: datet
             if inside(entry.start):
                 assert entry.start is not None
                 found.append(Happening(entry.start, STARTED, entry))
-            last = engine.end_history(entry, as_of)[-1]
+            last = end_setter(engine.end_history(entry, as_of))
             if inside(last.end):
                 assert last.end is not None
-                what = TERMINATED if last.set_by_termination else ENDED
+                what = TERMINATED if last.kind == "termination" else ENDED
                 found.append(Happening(last.end, what, entry))
         elif inside(entry.date):
             assert entry.date is not None

@@ -33,7 +33,6 @@ import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from importlib import resources
 from pathlib import Path
 
 from trucetrack import canonical, store
@@ -75,10 +74,10 @@ _TEMP_SUFFIX = ".tmp"
 
 
 def refuse_packaged(path: Path) -> None:
-    """The timeline shipped inside the installed package is never written."""
-    packaged = resources.files("trucetrack") / "data" / store.BUNDLED_NAME
+    """The bundled timeline is never written: neither the copy inside an installed
+    package nor, in a source checkout or editable install, timelines/ itself."""
     try:
-        if packaged.is_file() and Path(str(packaged)).resolve() == path.resolve():
+        if store.bundled_timeline_path().resolve() == path.resolve():
             raise TrucetrackError(f"{path}: the bundled timeline is never written; make your own with trucetrack init")
     except OSError:
         return

@@ -41,13 +41,6 @@ class EndChange:
     def kind(self) -> str:
         return "original" if self.modifier is None else self.modifier.kind
 
-    @property
-    def set_by_termination(self) -> bool:
-        """True when a termination set this end (not when it came later than the end in force)."""
-        if self.modifier is None or self.modifier.kind != "termination":
-            return False
-        return self.end == (self.modifier.end or self.modifier.date)
-
 
 @dataclass(frozen=True)
 class EntryState:
@@ -149,7 +142,7 @@ class Engine:
         if end is None:
             return "active"
         if as_of >= end:
-            return "terminated" if history[-1].set_by_termination else "expired"
+            return "terminated" if end_setter(history).kind == "termination" else "expired"
         warn = entry.warn or Duration()
         if end - as_of > _longest(warn):
             return "active"  # far from the end: no need for wall-clock arithmetic
@@ -170,6 +163,19 @@ class Engine:
         """Every point and span, sorted: by the instant counted to, then id; open-ended last."""
         states = [self.state(entry, as_of, zone) for entry in self.timeline.entries if not entry.is_modifier]
         return sort_states(states)
+
+
+def end_setter(history: Sequence[EndChange]) -> EndChange:
+    """The change that set the end now in force: the last that moved it.
+
+    A termination that takes effect after the end already in force changes
+    nothing, so it does not make an expired span 'terminated', nor a span that
+    another termination ended anything else.
+    """
+    for change in reversed(history[1:]):
+        if change.end != change.previous:
+            return change
+    return history[0]
 
 
 def sort_states(states: Iterable[EntryState]) -> list[EntryState]:

@@ -27,10 +27,10 @@ from icalendar.prop import vDuration
 
 from trucetrack.dates import format_day_or_instant, format_instant, get_zone, isoformat
 from trucetrack.durations import add_duration
-from trucetrack.engine import EndChange, Engine, EntryState
+from trucetrack.engine import EndChange, Engine, EntryState, end_setter
 from trucetrack.model import Duration, Entry
 from trucetrack.render import View, derivation, history_lines
-from trucetrack.safe import clean, clean_line, csv_cell
+from trucetrack.safe import clean, clean_line, csv_value
 
 # Fixed, without the version, so that upgrading trucetrack does not change the feed's bytes.
 PRODID = "-//trucetrack//trucetrack timeline export//EN"
@@ -169,25 +169,13 @@ def export_json(view: View) -> str:
     return json.dumps(export_document(view), ensure_ascii=False, indent=2) + "\n"
 
 
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return csv_cell(";".join(value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return csv_cell(str(value))
-
-
 def export_csv(view: View) -> str:
     """One row per entry (modifiers included) under a header row; lists joined with ``;``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_KEYS)
     for record in export_document(view)["entries"]:
-        writer.writerow([_csv_value(record[key]) for key in CSV_KEYS])
+        writer.writerow([csv_value(record[key]) for key in CSV_KEYS])
     return buffer.getvalue()
 
 
@@ -350,7 +338,7 @@ def _description(view: View, item: CalendarItem, state: EntryState, party_names:
     else:
         assert entry.start is not None
         lines.append(f"Start: {_when(entry.start, zone, 'start' in entry.date_only)}")
-        lines.append(f"End: {derivation(entry, state.history[-1], zone)}")
+        lines.append(f"End: {derivation(entry, end_setter(state.history), zone)}")
         if len(state.history) > 1:
             lines.append("History:")
             lines.extend(f"  {line}" for line in history_lines(entry, state.history, zone))

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from trucetrack.dates import format_day_or_instant, format_instant, isoformat
-from trucetrack.engine import EndChange, EntryState, days_between
+from trucetrack.engine import EndChange, EntryState, days_between, end_setter
 from trucetrack.model import Entry, Timeline
-from trucetrack.safe import clean, clean_line, csv_cell
+from trucetrack.safe import clean, clean_line, csv_value
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -122,7 +122,7 @@ def when_text(state: EntryState, zone: ZoneInfo) -> str:
         return format_day_or_instant(state.counted_to, zone, date_only="date" in entry.date_only)
     if state.counted_to == entry.start and state.status == "scheduled":
         return format_day_or_instant(state.counted_to, zone, date_only="start" in entry.date_only)
-    last = state.history[-1] if state.history else None
+    last = end_setter(state.history) if state.history else None
     return format_day_or_instant(state.counted_to, zone, date_only=_end_is_day(entry, last))
 
 
@@ -270,18 +270,8 @@ def status_csv(view: View, states: Sequence[EntryState]) -> str:
     writer.writerow(JSON_ENTRY_KEYS)
     for state in states:
         record = status_record(view, state)
-        writer.writerow([_csv_value(record[key]) for key in JSON_ENTRY_KEYS])
+        writer.writerow([csv_value(record[key]) for key in JSON_ENTRY_KEYS])
     return buffer.getvalue()
-
-
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return csv_cell(";".join(value))
-    if isinstance(value, int | float):
-        return str(value)
-    return csv_cell(str(value))
 
 
 # ---------------------------------------------------------------- show
@@ -384,7 +374,7 @@ def show_renderable(
     if state is not None and state.counted_to is not None:
         row("left", f"{left_text(state)} ({when_label(state)} {when_text(state, zone)})")
     if entry.is_span and state is not None:
-        effective = derivation(entry, state.history[-1], zone) if state.history else "open-ended"
+        effective = derivation(entry, end_setter(state.history), zone) if state.history else "open-ended"
         row("end", effective)
         if len(state.history) > 1:
             row("history", "\n".join(history_lines(entry, state.history, zone)))

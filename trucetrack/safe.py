@@ -35,6 +35,26 @@ def clean_line(text: str) -> str:
     return _LINE_BREAKS.sub(" ", clean(text).replace("\x0c", ""))
 
 
+def article(word: str) -> str:
+    """'an' before a vowel, else 'a': an extension, a termination."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def csv_value(value: object, *, compact_floats: bool = False) -> str:
+    """One CSV cell: empty for None, true/false, lists joined with ';', numbers as
+    written (``10.0``, or ``10`` with ``compact_floats``), and every cell guarded
+    by ``csv_cell`` — negative numbers included, as SPEC section 5 says."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return csv_cell(";".join(str(item) for item in value))
+    if isinstance(value, float) and compact_floats:
+        return csv_cell(f"{value:g}")
+    return csv_cell(str(value))
+
+
 def csv_cell(text: str) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     cleaned = clean_line(text)

@@ -35,6 +35,7 @@ from trucetrack.model import (
     SourceFile,
     Timeline,
 )
+from trucetrack.safe import article
 
 SUPPORTED_SCHEMA = 1
 DEFAULT_WARN = "14d"
@@ -620,7 +621,7 @@ def _check_references(
                 entry.file,
                 line_of(entry, "target"),
                 entry.id,
-                f"target {target.id!r} is an {target.kind}; {entry.kind}s apply to spans only",
+                f"target {target.id!r} is {article(target.kind)} {target.kind}; {entry.kind}s apply to spans only",
             )
         elif entry.by is not None and target.end is None:
             report.add(

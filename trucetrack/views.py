@@ -40,7 +40,7 @@ from trucetrack.render import (
     when_label,
     when_text,
 )
-from trucetrack.safe import clean, clean_line, csv_cell
+from trucetrack.safe import clean, clean_line, csv_value
 from trucetrack.semdiff import SemanticDiff, days_text, diff_data
 
 # ---------------------------------------------------------------- shared helpers
@@ -68,20 +68,8 @@ def _csv(keys: Sequence[str], records: Iterable[dict[str, Any]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(keys)
     for record in records:
-        writer.writerow([_csv_value(record[key]) for key in keys])
+        writer.writerow([csv_value(record[key], compact_floats=True) for key in keys])
     return buffer.getvalue()
-
-
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return csv_cell(";".join(str(item) for item in value))
-    if isinstance(value, int | float):
-        return f"{value:g}" if isinstance(value, float) else str(value)
-    return csv_cell(str(value))
 
 
 def _header(view: View) -> list[RenderableType]:

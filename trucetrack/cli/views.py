@@ -37,6 +37,7 @@ from trucetrack.cli.app import (
     write,
 )
 from trucetrack.errors import BadValue, TrucetrackError
+from trucetrack.safe import article
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -74,7 +75,7 @@ def _entry(timeline: Timeline, entry_id: str) -> Entry:
         raise no_such_entry(entry_id, [e.id for e in timeline.entries if not e.is_modifier])
     if entry.is_modifier:
         raise TrucetrackError(
-            f"{entry_id!r} is an {entry.kind} (a modifier, with no deadline of its own): "
+            f"{entry_id!r} is {article(entry.kind)} {entry.kind} (a modifier, with no deadline of its own): "
             f"count down to its target, {entry.target!r}"
         )
     return entry
@@ -352,7 +353,9 @@ def git_changes(inputs: list[str], since: datetime, as_of: datetime, zone: ZoneI
         new_revision = gitfiles.last_commit(folder, as_of)
         if new_revision is None:
             return None
-        old_revision = gitfiles.last_commit(folder, since - timedelta(seconds=1))
+        # The window is since < t <= as-of: a commit made exactly at `since` belongs
+        # to the week before, so it is the old side here (git's --before includes it).
+        old_revision = gitfiles.last_commit(folder, since)
     except TrucetrackError as error:
         return digest.GitChanges(None, None, None, error.message)
 
