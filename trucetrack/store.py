@@ -84,24 +84,41 @@ class RawDocument:
         if self._lines is not None:
             return self._lines.parties
         found: dict[str, int] = {}
-        for match in _PARTY_HEADER.finditer(self.text):
-            found.setdefault(match.group(1), self.text.count("\n", 0, match.start()) + 1)
+        for line, line_start in _header_lines(self.text, _PARTY_MARK):
+            header = _PARTY_HEADER.match(self.text, line_start)
+            if header is not None:
+                found.setdefault(header.group(1), line)
         return found
 
 
-_PARTY_HEADER = re.compile(r"^[ \t]*\[[ \t]*parties[ \t]*\.[ \t]*([A-Za-z0-9_-]+)[ \t]*\]", re.M)
-_EVENT_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*event[ \t]*\]\]", re.M)
+_PARTY_MARK = re.compile(r"\[[ \t]*parties[ \t]*\.")
+_PARTY_HEADER = re.compile(r"[ \t]*\[[ \t]*parties[ \t]*\.[ \t]*([A-Za-z0-9_-]+)[ \t]*\]")
+_EVENT_MARK = re.compile(r"\[\[[ \t]*event[ \t]*\]\]")
+
+
+def _header_lines(text: str, mark: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Line numbers and line starts of the lines that begin (after blanks) with ``mark``.
+
+    The pattern starts with a literal, so the regex engine skips ahead to
+    candidates instead of trying every line start; one in a value such as
+    ``title = "[[event]]"`` has more than blanks before it and is passed over.
+    """
+    found: list[tuple[int, int]] = []
+    line, counted_to = 1, 0
+    for match in mark.finditer(text):
+        start = match.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip(" \t"):
+            continue
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        found.append((line, line_start))
+    return found
 
 
 def _event_header_lines(text: str) -> list[int]:
     """Lines of ``[[event]]`` headers, exact when no multi-line string can hide one."""
-    lines: list[int] = []
-    line, position = 1, 0
-    for match in _EVENT_HEADER.finditer(text):
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        lines.append(line)
-    return lines
+    return [line for line, _ in _header_lines(text, _EVENT_MARK)]
 
 
 def bundled_timeline_path() -> Path:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,13 @@ DEFAULT_WARN = "14d"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Keys that make an entry a span, a point or a modifier; used in shape messages.
 _SPAN_END_KEYS = ("end", "through", "duration")
+_KNOWN_EVENT_KEYS = frozenset(EVENT_KEYS)
+# Optional keys any entry may carry, by how each is checked; absent ones keep Entry's defaults.
+_TEXT_FIELDS = ("place", "measure", "instrument", "notes")
+_LIST_FIELDS = ("parties", "sources", "tags")
+_NUMBER_FIELDS = ("rate", "rate_after")
+_INSTANT_KEYS = ("date", "start", "end")
+_ONLY_STRINGS = frozenset({str})
 
 
 def load_timeline(paths: Sequence[str], *, bundled: bool = False, cache: TimelineCache | None = None) -> Timeline:
@@ -302,6 +310,22 @@ def _duration_value(value: Any, fail: Callable[[str], None]) -> Duration | None:
 class _EventBuilder:
     """Validates one raw event table and builds its Entry (None when invalid)."""
 
+    __slots__ = (
+        "context",
+        "entry_id",
+        "header_line",
+        "index",
+        "is_table",
+        "kinds",
+        "order",
+        "parties",
+        "raw",
+        "report",
+        "subject",
+        "target",
+        "valid",
+    )
+
     def __init__(
         self,
         context: _FileContext,
@@ -351,7 +375,7 @@ class _EventBuilder:
         value = self.raw.get(key)
         if value is None:
             return ()
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        if not isinstance(value, list) or not set(map(type, value)) <= _ONLY_STRINGS:
             self.fail(key, f"{key} must be an array of strings")
             return ()
         return tuple(value)
@@ -430,9 +454,10 @@ class _EventBuilder:
         else:
             self.entry_id = entry_id
             self.subject = entry_id
-        for key in raw:
-            if key not in EVENT_KEYS:
-                self.fail(key, f"unknown key {key!r}{_did_you_mean(key, EVENT_KEYS)}")
+        if not raw.keys() <= _KNOWN_EVENT_KEYS:
+            for key in raw:
+                if key not in _KNOWN_EVENT_KEYS:
+                    self.fail(key, f"unknown key {key!r}{_did_you_mean(key, EVENT_KEYS)}")
 
         kind = self.text("kind", required=True)
         if kind is not None and kind not in self.kinds:
@@ -444,18 +469,17 @@ class _EventBuilder:
         is_modifier = kind in MODIFIER_KINDS
         title = self.text("title", required=not is_modifier)
         warn = self.duration("warn")
-        fields: dict[str, Any] = {
-            "parties": self.strings("parties"),
-            "sources": self.strings("sources"),
-            "tags": self.strings("tags"),
-            "place": self.text("place"),
-            "measure": self.text("measure"),
-            "instrument": self.text("instrument"),
-            "notes": self.text("notes"),
-            "rate": self.number("rate"),
-            "rate_after": self.number("rate_after"),
-        }
-        for code in fields["parties"]:
+        fields: dict[str, Any] = {}
+        for key in _LIST_FIELDS:
+            if key in raw:
+                fields[key] = self.strings(key)
+        for key in _TEXT_FIELDS:
+            if key in raw:
+                fields[key] = self.text(key)
+        for key in _NUMBER_FIELDS:
+            if key in raw:
+                fields[key] = self.number(key)
+        for code in fields.get("parties", ()):
             if code not in self.parties:
                 known = sorted(self.parties)
                 hint = _did_you_mean(code, known) or (f" (declared: {', '.join(known)})" if known else "")
@@ -472,11 +496,9 @@ class _EventBuilder:
         shape_fields = self.modifier(kind) if is_modifier else self.point_or_span()
         if shape_fields is None or not self.valid or self.entry_id is None:
             return None
-        date_only = frozenset(
-            key
-            for key in ("date", "start", "end")
-            if isinstance(raw.get(key), date) and not isinstance(raw.get(key), datetime)
-        ) | ({"end"} if self._end_is_a_day(raw) else frozenset())
+        bare_dates = [key for key in _INSTANT_KEYS if type(raw.get(key)) is date]  # a datetime is a date too
+        if self._end_is_a_day(raw) and "end" not in bare_dates:
+            bare_dates.append("end")
         return Entry(
             id=self.entry_id,
             kind=kind,
@@ -486,7 +508,7 @@ class _EventBuilder:
             zone=self.context.zone_name,
             order=self.order,
             warn=warn if warn is not None else self.context.warn,
-            date_only=date_only,
+            date_only=_shared_set(tuple(bare_dates)),
             **shape_fields,
             **fields,
         )
@@ -574,6 +596,12 @@ class _EventBuilder:
             if "end" in raw:
                 spec = EndSpec("end", str(raw["end"]))
         return {"shape": "modifier", "target": target, "date": decided, "end": end, "by": by, "end_spec": spec}
+
+
+@cache
+def _shared_set(keys: tuple[str, ...]) -> frozenset[str]:
+    """One frozenset per combination of keys, shared by every entry that has it."""
+    return frozenset(keys)
 
 
 _LineOf = Callable[[Entry, str], int]
