@@ -71,8 +71,14 @@ def localize(naive: datetime, zone: ZoneInfo) -> datetime:
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:
     """The first instant of ``day`` in ``zone``: 00:00, or, where the clocks
     skip midnight (America/Santiago in September), the end of that gap."""
-    midnight = datetime.combine(day, time()).replace(tzinfo=zone)
-    return midnight.astimezone(UTC).astimezone(zone)
+    return _midnight(day, zone).astimezone(UTC).astimezone(zone)
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """00:00 of ``day`` on ``zone``'s wall clock. Where that wall time falls in a
+    gap, converting it to UTC already lands on the end of the gap (fold=0 reads
+    it with the offset from before the change)."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
 def to_instant(value: date | datetime, zone: ZoneInfo) -> datetime:
@@ -87,7 +93,7 @@ def to_instant(value: date | datetime, zone: ZoneInfo) -> datetime:
         if value.tzinfo is None:
             return localize(value, zone).astimezone(UTC)
         return value.astimezone(UTC)
-    return start_of_day(value, zone).astimezone(UTC)
+    return _midnight(value, zone).astimezone(UTC)
 
 
 def day_after(value: date, zone: ZoneInfo) -> datetime:

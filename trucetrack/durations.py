@@ -123,8 +123,13 @@ def add_duration(instant: datetime, duration: Duration, zone: ZoneInfo, *, sign:
     first occurrence. The elapsed part is then added on the UTC timeline.
     """
     result = instant.astimezone(zone)
-    if duration.months or duration.days:
+    if duration.months:
         moved = result.replace(fold=0) + _calendar_step(sign * duration.months, sign * duration.days)
+        result = moved.astimezone(UTC).astimezone(zone)
+    elif duration.days:
+        # Whole days alone move the wall clock just as relativedelta(days=n) does:
+        # aware + timedelta keeps the wall time and the zone. No month rules needed.
+        moved = result.replace(fold=0) + timedelta(days=sign * duration.days)
         result = moved.astimezone(UTC).astimezone(zone)
     if duration.seconds:
         result = result.astimezone(UTC) + timedelta(seconds=sign * duration.seconds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ STATUSES = POINT_STATUSES + SPAN_STATUSES
 FINISHED_STATUSES = frozenset({"expired", "terminated", "past"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EndChange:
     """One step in the history of a span's end.
 
@@ -42,7 +43,7 @@ class EndChange:
         return "original" if self.modifier is None else self.modifier.kind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryState:
     """An entry (point or span) as of an instant."""
 
@@ -96,8 +97,9 @@ class Engine:
 
     def end_history(self, entry: Entry, as_of: datetime) -> tuple[EndChange, ...]:
         """The span's own end, then each modifier decided by ``as_of``, in date order."""
-        as_of = as_of.astimezone(UTC)
-        zone = get_zone(entry.zone)
+        return self._history(entry, as_of.astimezone(UTC))
+
+    def _history(self, entry: Entry, as_of: datetime) -> tuple[EndChange, ...]:
         history = [EndChange(end=entry.end, previous=None)]
         current = entry.end
         for modifier in self._modifiers.get(entry.id, ()):
@@ -108,7 +110,7 @@ class Engine:
                 if modifier.by is not None:
                     if current is None:
                         continue
-                    current = add_duration(current, modifier.by, zone)
+                    current = add_duration(current, modifier.by, get_zone(entry.zone))
                 else:
                     current = modifier.end
             else:
@@ -119,19 +121,22 @@ class Engine:
 
     def state(self, entry: Entry, as_of: datetime, zone: ZoneInfo) -> EntryState:
         """The state of one point or span as of ``as_of``, counted in ``zone``."""
-        as_of = as_of.astimezone(UTC)
+        return self._state(entry, _Clock(as_of, zone))
+
+    def _state(self, entry: Entry, clock: _Clock) -> EntryState:
+        as_of = clock.as_of
         if entry.is_point:
             assert entry.date is not None
             status = "upcoming" if as_of < entry.date else "past"
-            return _with_countdown(entry, status, None, None, (), entry.date, as_of, zone)
-        history = self.end_history(entry, as_of)
+            return _with_countdown(entry, status, None, None, (), entry.date, clock)
+        history = self._history(entry, as_of)
         end = history[-1].end
         status = self._span_status(entry, history, as_of)
         superseder = self._superseder(entry, end, as_of)
         if superseder is not None:
             status = "superseded"
         counted_to = entry.start if status == "scheduled" else end
-        return _with_countdown(entry, status, end, entry.end, history, counted_to, as_of, zone, superseder)
+        return _with_countdown(entry, status, end, entry.end, history, counted_to, clock, superseder)
 
     @staticmethod
     def _span_status(entry: Entry, history: tuple[EndChange, ...], as_of: datetime) -> str:
@@ -161,7 +166,8 @@ class Engine:
 
     def states(self, as_of: datetime, zone: ZoneInfo) -> list[EntryState]:
         """Every point and span, sorted: by the instant counted to, then id; open-ended last."""
-        states = [self.state(entry, as_of, zone) for entry in self.timeline.entries if not entry.is_modifier]
+        clock = _Clock(as_of, zone)
+        states = [self._state(entry, clock) for entry in self.timeline.entries if not entry.is_modifier]
         return sort_states(states)
 
 
@@ -221,6 +227,7 @@ def seconds_between(start: datetime, end: datetime) -> int:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+@cache
 def _longest(duration: Duration) -> timedelta:
     """An upper bound of ``duration`` in elapsed time: 31-day months, an hour for DST."""
     return timedelta(days=duration.months * 31 + duration.days, seconds=duration.seconds, hours=1)
@@ -230,6 +237,26 @@ def _utc(instant: datetime | None) -> datetime:
     return instant.astimezone(UTC) if instant is not None else _EPOCH
 
 
+class _Clock:
+    """The as-of instant in UTC and its calendar day in the display zone,
+    worked out once for all the entries counted against them."""
+
+    __slots__ = ("as_of", "today", "zone")
+
+    def __init__(self, as_of: datetime, zone: ZoneInfo) -> None:
+        self.as_of = as_of.astimezone(UTC)
+        self.zone = zone
+        self.today = self.as_of.astimezone(zone).date()
+
+    def days_to(self, instant: datetime) -> int:
+        """As ``days_between(as_of, instant, zone)``."""
+        return (instant.astimezone(self.zone).date() - self.today).days
+
+    def seconds_to(self, instant: datetime) -> int:
+        """As ``seconds_between(as_of, instant)``."""
+        return int((instant.astimezone(UTC) - self.as_of).total_seconds())
+
+
 def _with_countdown(
     entry: Entry,
     status: str,
@@ -237,14 +264,13 @@ def _with_countdown(
     original_end: datetime | None,
     history: tuple[EndChange, ...],
     counted_to: datetime | None,
-    as_of: datetime,
-    zone: ZoneInfo,
+    clock: _Clock,
     superseded_by: Entry | None = None,
 ) -> EntryState:
     days_left = seconds_left = None
     if counted_to is not None:
-        days_left = days_between(as_of, counted_to, zone)
-        seconds_left = seconds_between(as_of, counted_to)
+        days_left = clock.days_to(counted_to)
+        seconds_left = clock.seconds_to(counted_to)
     return EntryState(
         entry=entry,
         status=status,
