@@ -104,22 +104,21 @@ def joined(*lines: str) -> str:
 def test_status_table_at_80_columns(view: render.View) -> None:
     assert captured(80, view) == joined(
         "Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
-        "When                     Left  Status     ID        Title                       ",
-        "2025-08-20             8 days  upcoming   ruling    A court ruling              ",
-        "2025-09-09            28 days  scheduled  talks     London talks                ",
-        "2025-11-10 00:01 EST  90 days  active     truce     Geneva-like 90-day truce    ",
+        "When                     Left  Status     ID        Title",
+        "2025-08-20             8 days  upcoming   ruling    A court ruling",
+        "2025-09-09            28 days  scheduled  talks     London talks",
+        "2025-11-10 00:01 EST  90 days  active     truce     Geneva-like 90-day truce",
         "open-ended                  —  active     controls  Rare-earth licence requirem…",
     )
 
 
 def test_status_table_at_120_columns(view: render.View) -> None:
-    title = "Title".ljust(68)
     assert captured(120, view) == joined(
         "Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
-        f"When                     Left  Status     ID        {title}",
-        "2025-08-20             8 days  upcoming   ruling    " + "A court ruling".ljust(68),
-        "2025-09-09            28 days  scheduled  talks     " + "London talks".ljust(68),
-        "2025-11-10 00:01 EST  90 days  active     truce     " + "Geneva-like 90-day truce".ljust(68),
+        "When                     Left  Status     ID        Title",
+        "2025-08-20             8 days  upcoming   ruling    A court ruling",
+        "2025-09-09            28 days  scheduled  talks     London talks",
+        "2025-11-10 00:01 EST  90 days  active     truce     Geneva-like 90-day truce",
         "open-ended                  —  active     controls  "
         "Rare-earth licence requirement with a rather long title that will n…",
     )

@@ -333,14 +333,14 @@ def test_summary_at_80_columns(view: render.View, timeline: Timeline) -> None:
         "                          EST (was 2025-08-12 00:01 EDT, +90 days)              ",
         "",
         "Deadlines in the next 30d (until 2025-09-11 00:01 EDT)",
-        "When           Left  Status     ID      Title         ",
+        "When           Left  Status     ID      Title",
         "2025-08-20   8 days  upcoming   ruling  A court ruling",
-        "2025-09-09  28 days  scheduled  talks   London talks  ",
+        "2025-09-09  28 days  scheduled  talks   London talks",
         "",
         "In force now",
-        "When                     Left  Status  ID        Title                          ",
+        "When                     Left  Status  ID        Title",
         "2025-10-15            64 days  active  licences  Temporary licences [red]markup…",
-        "2025-11-10 00:01 EST  90 days  active  truce     Geneva-like 90-day truce       ",
+        "2025-11-10 00:01 EST  90 days  active  truce     Geneva-like 90-day truce",
     )
 
 
@@ -357,14 +357,14 @@ def test_summary_at_100_columns(view: render.View, timeline: Timeline) -> None:
         "                          00:01 EDT, +90 days)                                                      ",
         "",
         "Deadlines in the next 30d (until 2025-09-11 00:01 EDT)",
-        "When           Left  Status     ID      Title         ",
+        "When           Left  Status     ID      Title",
         "2025-08-20   8 days  upcoming   ruling  A court ruling",
-        "2025-09-09  28 days  scheduled  talks   London talks  ",
+        "2025-09-09  28 days  scheduled  talks   London talks",
         "",
         "In force now",
-        "When                     Left  Status  ID        Title                                          ",
+        "When                     Left  Status  ID        Title",
         "2025-10-15            64 days  active  licences  Temporary licences [red]markup[/red] and escape",
-        "2025-11-10 00:01 EST  90 days  active  truce     Geneva-like 90-day truce                       ",
+        "2025-11-10 00:01 EST  90 days  active  truce     Geneva-like 90-day truce",
     )
 
 

@@ -140,7 +140,13 @@ def when_label(state: EntryState) -> str:
 # ---------------------------------------------------------------- status
 
 
-def status_table(view: View, states: Sequence[EntryState], width: int) -> Text:
+# A piece of a line of terminal output: its text and its rich style ("" for none).
+Piece = tuple[str, str]
+
+STATUS_HEADERS = ("When", "Left", "Status", "ID", "Title")
+
+
+def status_table_lines(view: View, states: Sequence[EntryState], width: int) -> list[list[Piece]]:
     """The status table: When (the instant counted to: a span's start while
     scheduled, else its end), Left, Status, ID, Title, a header line and one
     line per entry within ``width`` columns.
@@ -149,10 +155,9 @@ def status_table(view: View, states: Sequence[EntryState], width: int) -> Text:
     short is worse than useless) and Title takes what is left, cut with an
     ellipsis; ``show ID`` prints it whole. The columns are laid out here
     rather than by rich's Table, which measures every cell again and costs a
-    cold start several times as much.
+    cold start several times as much; plain output needs no rich at all.
     """
     from rich.cells import cell_len
-    from rich.text import Text
 
     rows = [
         (
@@ -164,45 +169,115 @@ def status_table(view: View, states: Sequence[EntryState], width: int) -> Text:
         )
         for state in states
     ]
-    headers = ("When", "Left", "Status", "ID", "Title")
-    widths = [max([cell_len(header)] + [cell_len(row[i]) for row in rows]) for i, header in enumerate(headers)]
-    gaps = 2 * (len(headers) - 1)
+    widths = [max([cell_len(header)] + [cell_len(row[i]) for row in rows]) for i, header in enumerate(STATUS_HEADERS)]
+    gaps = 2 * (len(STATUS_HEADERS) - 1)
     widths[-1] = max(min(widths[-1], width - sum(widths[:-1]) - gaps), len("Title"))
 
-    def line(cells: Sequence[str], styles: Sequence[str]) -> Text:
-        text = Text()
+    def line(cells: Sequence[str], styles: Sequence[str]) -> list[Piece]:
+        pieces: list[Piece] = []
         for index, (cell, style, cell_width) in enumerate(zip(cells, styles, widths, strict=True)):
             if index:
-                text.append("  ")
-            piece = Text(cell, style=style)
-            if headers[index] == "Left":
-                piece.truncate(cell_width, overflow="ellipsis")
-                piece.align("right", cell_width)
-            else:
-                piece.truncate(cell_width, overflow="ellipsis", pad=True)
-            text.append_text(piece)
-        return text
+                pieces.append(("  ", ""))
+            last = index == len(widths) - 1
+            fitted = fit_cells(cell, cell_width, pad=not last, right=STATUS_HEADERS[index] == "Left")
+            pieces.append((fitted, style))
+        return crop_line(pieces, width)
 
-    lines = [line(headers, ["bold"] * len(headers))]
+    lines = [line(STATUS_HEADERS, ["bold"] * len(STATUS_HEADERS))]
     lines += [line(row, ["", "", STATUS_STYLES.get(row[2], ""), "", ""]) for row in rows]
-    table = Text("\n").join(lines)
-    table.no_wrap = True
-    table.overflow = "ellipsis"
-    return table
+    return lines
+
+
+def fit_cells(text: str, width: int, *, pad: bool = True, right: bool = False) -> str:
+    """``text`` in ``width`` terminal cells: cut with an ellipsis when longer, padded
+    with spaces (on the left when ``right``) unless ``pad`` is off."""
+    from rich.cells import cell_len, set_cell_size
+
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, max(width - 1, 0)) + "…" if width else ""
+    if not pad and not right:
+        return text
+    padding = " " * (width - length)
+    return padding + text if right else text + padding
+
+
+def crop_line(pieces: list[Piece], width: int) -> list[Piece]:
+    """A line cut to ``width`` cells, ending in an ellipsis where it was cut."""
+    from rich.cells import cell_len
+
+    if sum(cell_len(text) for text, _ in pieces) <= width:
+        return pieces
+    cropped: list[Piece] = []
+    room = width
+    for text, style in pieces:
+        length = cell_len(text)
+        if length < room:
+            cropped.append((text, style))
+            room -= length
+            continue
+        cropped.append((fit_cells(text, room, pad=False), style))
+        break
+    return cropped
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """Prose in lines of at most ``width`` cells, broken at spaces; a word longer
+    than a line is cut across lines."""
+    from rich.cells import cell_len, chop_cells
+
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if cell_len(candidate) <= width or (not current and cell_len(word) <= width):
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        if cell_len(word) > width:
+            *whole, current = chop_cells(word, width)
+            lines.extend(whole)
+        else:
+            current = word
+    lines.append(current)
+    return lines
+
+
+def status_lines(view: View, states: Sequence[EntryState], width: int) -> list[list[Piece]]:
+    """Everything ``status`` prints as a table: heading, the bundled note, then the
+    table or what to try when nothing is left to show."""
+    lines = [[(text, "bold")] for text in wrap_words(heading(view), width)]
+    note = bundled_note(view.timeline)
+    if note:
+        lines += [[(text, "dim")] for text in wrap_words(note, width)]
+    if not states:
+        return lines + [[(text, "")] for text in wrap_words(nothing_to_show(view), width)]
+    return lines + status_table_lines(view, states, width)
+
+
+def plain_text(lines: Sequence[Sequence[Piece]]) -> str:
+    """Lines without their styles: what a pipe, a file or cron receives."""
+    return "".join("".join(text for text, _ in line) + "\n" for line in lines)
+
+
+def rich_text(lines: Sequence[Sequence[Piece]]) -> Text:
+    """Lines as one styled rich Text, to print without wrapping (they already fit)."""
+    from rich.text import Text
+
+    text = Text("\n").join(Text.assemble(*line) for line in lines)
+    text.no_wrap = True
+    return text
+
+
+def status_table(view: View, states: Sequence[EntryState], width: int) -> Text:
+    """The status table alone, as rich Text (the summary view shows two)."""
+    return rich_text(status_table_lines(view, states, width))
 
 
 def print_status_table(console: Console, view: View, states: Sequence[EntryState]) -> None:
-    from rich.text import Text
-
-    console.print(Text(heading(view), style="bold"))
-    note = bundled_note(view.timeline)
-    if note:
-        console.print(Text(note, style="dim"))
-    if not states:
-        console.print(Text(nothing_to_show(view)))
-        return
-    # Passed again here: console.print merges Text objects and drops their own no_wrap.
-    console.print(status_table(view, states, console.width), no_wrap=True, overflow="ellipsis", crop=True)
+    # no_wrap passed again: console.print merges Text objects and drops their own.
+    console.print(rich_text(status_lines(view, states, console.width)), no_wrap=True, crop=False)
 
 
 def _markdown_cell(text: str) -> str:

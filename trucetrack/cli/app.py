@@ -374,6 +374,43 @@ def make_console(mode: ColorMode | None) -> Console:
     return console_class(**common)
 
 
+# Set, these ask rich to treat a pipe as a terminal: leave the decision to rich.
+_TERMINAL_OVERRIDES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+def plain_output(mode: ColorMode | None) -> bool:
+    """Whether output carries no styles at all, so it can be written without
+    loading rich (about a fifth of a cold start): --color never, NO_COLOR, or a
+    pipe or file in auto mode: the cases where ``make_console`` gives rich no
+    colour system either."""
+    if mode is ColorMode.never:
+        return True
+    if mode is ColorMode.always:
+        return False
+    if os.environ.get("NO_COLOR"):
+        return True
+    if any(os.environ.get(name) for name in _TERMINAL_OVERRIDES):
+        return False
+    return not sys.stdout.isatty()
+
+
+def output_width() -> int:
+    """The width rich gives a console: $COLUMNS, else the size of the terminal on
+    stdin, stdout or stderr, else 80 (cron has no terminal at all)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns):
+        return int(columns)
+    if sys.stdout.isatty() and os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return 80
+    for descriptor in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(descriptor).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        return width or 80
+    return 80
+
+
 def build_view(options: GlobalOptions) -> View:
     from trucetrack.render import View
 

@@ -24,6 +24,8 @@ from trucetrack.cli.app import (
     load,
     make_console,
     no_such_entry,
+    output_width,
+    plain_output,
     write,
 )
 from trucetrack.errors import BadValue
@@ -85,7 +87,10 @@ def status(
     )
     states = engine.select(engine.Engine(view.timeline).states(view.as_of, view.zone), filters, view.as_of, view.zone)
     if output is OutputFormat.table:
-        render.print_status_table(make_console(options.color), view, states)
+        if plain_output(options.color):
+            write(render.plain_text(render.status_lines(view, states, output_width())))
+        else:
+            render.print_status_table(make_console(options.color), view, states)
         return
     if output in (OutputFormat.json, OutputFormat.csv):
         note = render.bundled_note(view.timeline)
