@@ -204,20 +204,19 @@ def fit_cells(text: str, width: int, *, pad: bool = True, right: bool = False) -
 
 def crop_line(pieces: list[Piece], width: int) -> list[Piece]:
     """A line cut to ``width`` cells, ending in an ellipsis where it was cut."""
-    from rich.cells import cell_len
+    from rich.cells import cell_len, set_cell_size
 
     if sum(cell_len(text) for text, _ in pieces) <= width:
         return pieces
     cropped: list[Piece] = []
-    room = width
+    room = width - 1  # the ellipsis takes the last cell
     for text, style in pieces:
         length = cell_len(text)
-        if length < room:
-            cropped.append((text, style))
-            room -= length
-            continue
-        cropped.append((fit_cells(text, room, pad=False), style))
-        break
+        if length > room:
+            cropped.append((set_cell_size(text, room).rstrip() + "…", style))
+            break
+        cropped.append((text, style))
+        room -= length
     return cropped
 
 

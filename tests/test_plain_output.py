@@ -1,0 +1,127 @@
+"""Plain status output: written without rich, byte for byte what rich prints without colour."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from tests.conftest import BUNDLED, NEW_YORK, instant
+from trucetrack import render
+from trucetrack.cli.app import ColorMode, output_width, plain_output
+from trucetrack.engine import Engine
+from trucetrack.validate import load_timeline
+
+AS_OF = instant("2025-08-11T00:00")
+
+
+@pytest.fixture(scope="module")
+def bundled_view() -> render.View:
+    return render.View(timeline=load_timeline([str(BUNDLED)], bundled=True), as_of=AS_OF, zone=NEW_YORK)
+
+
+def through_rich(view: render.View, width: int) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, highlight=False)
+    render.print_status_table(console, view, Engine(view.timeline).states(view.as_of, view.zone))
+    return buffer.getvalue()
+
+
+def plain(view: render.View, width: int) -> str:
+    states = Engine(view.timeline).states(view.as_of, view.zone)
+    return render.plain_text(render.status_lines(view, states, width))
+
+
+@pytest.mark.parametrize("width", [20, 40, 60, 80, 100, 160])
+def test_plain_text_is_what_rich_prints_without_colour(bundled_view: render.View, width: int) -> None:
+    assert plain(bundled_view, width) == through_rich(bundled_view, width)
+
+
+def test_no_line_is_wider_than_the_terminal_or_ends_in_a_space(bundled_view: render.View) -> None:
+    for width in (20, 33, 80):
+        for line in plain(bundled_view, width).splitlines():
+            assert len(line) <= width
+            assert line == line.rstrip()
+    assert "When…" in plain(bundled_view, 20).splitlines()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(["a", "bb", " ", "中", "…", "-", "x" * 12]), max_size=20).map("".join),
+    width=st.integers(min_value=2, max_value=30),  # a wide character needs two cells
+)
+def test_wrap_words_keeps_every_word_within_the_width(text: str, width: int) -> None:
+    from rich.cells import cell_len
+
+    lines = render.wrap_words(text, width)
+    assert all(cell_len(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_wrap_words_breaks_at_spaces() -> None:
+    assert render.wrap_words("one two three four", 9) == ["one two", "three", "four"]
+    assert render.wrap_words("abcdefghij xy", 4) == ["abcd", "efgh", "ij", "xy"]
+
+
+def test_fit_cells_counts_wide_characters_as_two() -> None:
+    assert render.fit_cells("中国关税", 5) == "中国…"
+    assert render.fit_cells("中国", 5) == "中国 "
+    assert render.fit_cells("7 days", 8, right=True) == "  7 days"
+
+
+@pytest.mark.parametrize(
+    ("mode", "environment", "expected"),
+    [
+        (ColorMode.never, {}, True),
+        (ColorMode.always, {}, False),
+        (None, {"NO_COLOR": "1"}, True),
+        (None, {"FORCE_COLOR": "1"}, False),
+        (None, {"TTY_COMPATIBLE": "1"}, False),
+        (None, {}, True),  # pytest's stdout is not a terminal
+    ],
+)
+def test_when_output_is_plain(
+    monkeypatch: pytest.MonkeyPatch, mode: ColorMode | None, environment: dict[str, str], expected: bool
+) -> None:
+    for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert plain_output(mode) is expected
+
+
+def test_output_width_follows_columns_then_80(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "57")
+    assert output_width() == 57
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr(os, "get_terminal_size", lambda descriptor: (_ for _ in ()).throw(OSError()))
+    assert output_width() == 80
+
+
+def test_piped_status_does_not_load_rich_console(tmp_path: Path) -> None:
+    """The cold-start lever stays in place: a pipe gets its lines without rich.console."""
+    probe = (
+        "import sys\n"
+        "from trucetrack.cli import main\n"
+        "sys.argv = ['trucetrack', 'status', '--as-of', '2025-08-11']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write('rich.console' if 'rich.console' in sys.modules else 'plain')\n"
+    )
+    environment = {key: value for key, value in os.environ.items() if key not in ("FORCE_COLOR", "NO_COLOR")}
+    environment["TRUCETRACK_CACHE"] = "off"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=environment, check=True
+    )
+    assert result.stderr.endswith("plain")
+    assert "geneva-truce" in result.stdout
