@@ -14,11 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from trucetrack import store
-from trucetrack.cache import TimelineCache
 from trucetrack.dates import LAST_YEAR, DateRangeError, LocalTimeError, ZoneError, day_after, get_zone, to_instant
 from trucetrack.durations import MAX_YEARS, DurationError, add_duration, parse_duration
 from trucetrack.errors import InvalidTimeline
@@ -37,6 +36,9 @@ from trucetrack.model import (
     Timeline,
 )
 from trucetrack.safe import article
+
+if TYPE_CHECKING:
+    from trucetrack.cache import TimelineCache
 
 SUPPORTED_SCHEMA = 1
 DEFAULT_WARN = "14d"

@@ -262,10 +262,10 @@ def resolve_paths(options: GlobalOptions) -> tuple[list[str], bool]:
 def timeline_cache() -> TimelineCache | None:
     """$TRUCETRACK_CACHE_DIR, else $XDG_CACHE_HOME/trucetrack, else ~/.cache/trucetrack;
     TRUCETRACK_CACHE=off turns it off."""
-    from trucetrack.cache import TimelineCache
-
     if os.environ.get("TRUCETRACK_CACHE", "").lower() in ("off", "0", "no", "false"):
         return None
+    from trucetrack.cache import TimelineCache
+
     folder = os.environ.get("TRUCETRACK_CACHE_DIR")
     if not folder:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
