@@ -38,6 +38,7 @@ import gc
 import json
 import operator
 import re
+import sys
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -49,7 +50,7 @@ import tomlkit
 from tomlkit import items as tomlkit_items
 
 from trucetrack.errors import TrucetrackError
-from trucetrack.model import EVENT_KEYS, PARTY_KEYS, Entry, Timeline
+from trucetrack.model import EVENT_KEYS, PARTY_KEYS, Entry, SourceFile, Timeline
 from trucetrack.store import find_multiline_close
 
 # Top-level keys in canonical order (parties and events are written as tables).
@@ -128,14 +129,21 @@ class _ValueScanner:
         return self.depth <= 0 and self.in_multiline is None
 
 
+# Lines that can hold a comment or open or close a multi-line string; no other
+# line changes what comment_lines is looking for.
+_COMMENT_CANDIDATE = re.compile(r"^.*(?:#|\"\"\"|\'\'\').*$", re.M)
+
+
 def comment_lines(text: str) -> list[tuple[int, str]]:
     """Every comment in a TOML text (outside strings), with its 1-based line, in order."""
     found: list[tuple[int, str]] = []
     in_multiline: str | None = None
-    for number, line in enumerate(text.split("\n"), start=1):
+    number, counted_to = 1, 0
+    for candidate in _COMMENT_CANDIDATE.finditer(text):
+        line = candidate.group()
+        number += text.count("\n", counted_to, candidate.start())
+        counted_to = candidate.start()
         position = 0
-        if in_multiline is None and "#" not in line and '"""' not in line and "'''" not in line:
-            continue
         while True:
             if in_multiline is not None:
                 close = find_multiline_close(line, position, in_multiline)
@@ -212,27 +220,36 @@ def _trailing_comment(line: str, position: int, number: int) -> str:
     return rest.rstrip()
 
 
-def _statements(lines: list[str]) -> list[_Statement]:
-    statements: list[_Statement] = []
-    index = 0
-    count = len(lines)
-    while index < count:
-        line = lines[index]
-        number = index + 1
+def _lines(body: str) -> Iterator[str]:
+    """The lines of ``body`` without their line breaks, one at a time (a file's
+    last line break ends its last line; it does not start an empty one)."""
+    start = 0
+    while start < len(body):
+        end = body.find("\n", start)
+        if end < 0:
+            end = len(body)
+        yield body[start:end]
+        start = end + 1
+
+
+def _statements(lines: Iterable[str]) -> Iterator[_Statement]:
+    """The statements of a file, one at a time: the builder keeps what it needs of
+    each, and a list of every line or statement would be the largest thing fmt holds."""
+    numbered = enumerate(lines, start=1)
+    for number, line in numbered:
         stripped = line.lstrip(" \t")
         if not stripped.strip():
-            statements.append(_Statement("blank", number))
-            index += 1
+            yield _Statement("blank", number)
             continue
         if stripped.startswith("#"):
-            statements.append(_Statement("comment", number, text=stripped.rstrip()))
-            index += 1
+            yield _Statement("comment", number, text=stripped.rstrip())
             continue
         simple = _SIMPLE_PAIR.fullmatch(stripped)
         if simple is not None:
             key, value, comment = simple.groups()
-            statements.append(_Statement("pair", number, text=value, path=(key,), comment=(comment or "").rstrip()))
-            index += 1
+            # Interned: the same few keys name every block's slots, once each in memory.
+            path: tuple[str, ...] = (sys.intern(key),)
+            yield _Statement("pair", number, text=value, path=path, comment=(comment or "").rstrip())
             continue
         start = len(line) - len(stripped)
         if stripped.startswith("["):
@@ -242,35 +259,34 @@ def _statements(lines: list[str]) -> list[_Statement]:
             if not line.startswith(closing, position):
                 raise CanonicalError(f"line {number}: cannot read this table header: {line.strip()!r}")
             comment = _trailing_comment(line, position + len(closing), number)
-            statements.append(_Statement("header", number, path=path, array=array, comment=comment))
-            index += 1
+            yield _Statement("header", number, path=path, array=array, comment=comment)
             continue
         path, position = _read_key(line, start, number)
         if position >= len(line) or line[position] != "=":
             raise CanonicalError(f"line {number}: expected 'key = value': {line.strip()!r}")
         value_start = _skip_spaces(line, position + 1)
         scanner = _ValueScanner()
-        last = index
+        continuation: list[str] = []  # the lines a multi-line value goes on over
+        end_line = line
         comment_at = scanner.scan(line, value_start)
         while not scanner.done and comment_at < 0:
-            last += 1
-            if last >= count:
+            following = next(numbered, None)
+            if following is None:
                 raise CanonicalError(f"line {number}: the value never ends")
-            comment_at = scanner.scan(lines[last], 0)
-        end_line = lines[last]
+            end_line = following[1]
+            continuation.append(end_line)
+            comment_at = scanner.scan(end_line, 0)
         value_end = comment_at if comment_at >= 0 else len(end_line)
-        if last == index:
+        if not continuation:
             value = line[value_start:value_end]
         else:
-            value = "\n".join([line[value_start:], *lines[index + 1 : last], end_line[:value_end]])
+            value = "\n".join([line[value_start:], *continuation[:-1], end_line[:value_end]])
         value = value.rstrip(" \t")
         comment = ""
         if comment_at >= 0:
             kept = end_line[:value_end].rstrip(" \t")
             comment = end_line[len(kept) :].rstrip()
-        statements.append(_Statement("pair", number, text=value, path=path, comment=comment))
-        index = last + 1
-    return statements
+        yield _Statement("pair", number, text=value, path=path, comment=comment)
 
 
 # ---------------------------------------------------------------- the document as blocks
@@ -281,7 +297,7 @@ class _Slot:
     """One key of a block: comment lines above it, its value as written, its same-line comment."""
 
     value: str
-    lead: list[str] = field(default_factory=list)
+    lead: tuple[str, ...] = ()  # a tuple: most keys have no comment above them, and share ()
     comment: str = ""
 
 
@@ -357,7 +373,7 @@ class _Builder:
     def error(self, line: int, message: str) -> CanonicalError:
         return CanonicalError(f"{self.path}:{line}: {message}")
 
-    def build(self, statements: list[_Statement]) -> _Document:
+    def build(self, statements: Iterable[_Statement]) -> _Document:
         gap: _Gap | None = None  # made at the first comment between two statements
         blank = False
         for statement in statements:
@@ -472,7 +488,7 @@ class _Builder:
         return block
 
     def pair(self, statement: _Statement, lead: list[list[str]]) -> None:
-        flat_lead = [line for group in lead for line in group]
+        flat_lead = tuple(line for group in lead for line in group)
         if self.current_event is not None:
             if len(statement.path) != 1:
                 raise self.error(statement.line, f"event key {'.'.join(statement.path)!r} is not a plain key")
@@ -685,8 +701,11 @@ def _render(document: _Document, begins: Mapping[str, datetime], path: str) -> s
         if not isinstance(entry_id, str) or entry_id not in begins:
             raise CanonicalError(f"{path}:{block.line}: event {entry_id!r} is not in the validated timeline")
         keyed.append((begins[entry_id], entry_id, block))
-    keyed.sort(key=lambda item: (item[0], item[1]))
-    for _, _, block in keyed:
+    # Last first, so each block can be let go once written: the output grows as the document shrinks.
+    keyed.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    document.events.clear()
+    while keyed:
+        _, _, block = keyed.pop()
         writer.block("[[event]]", block, EVENT_KEYS, events_lead)
         events_lead = []
     if events_lead:  # comments of an empty event array
@@ -728,16 +747,17 @@ def canonical_text(text: str, begins: Mapping[str, datetime], *, path: str) -> s
     first_break = body.find("\n")
     crlf = first_break > 0 and body[first_break - 1] == "\r"
     body = body.replace("\r\n", "\n")
-    lines = body.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
     with _collector_paused():
-        document = _Builder(path).build(_statements(lines))
-        result = _render(document, begins, path)
+        result = _render(_document(body, path), begins, path)
         _check_comments(body, result, path)
     if crlf:
         result = result.replace("\n", "\r\n")
     return bom + result
+
+
+def _document(body: str, path: str) -> _Document:
+    """The file read into blocks, a line at a time."""
+    return _Builder(path).build(_statements(_lines(body)))
 
 
 def canonical_bytes(raw: bytes, begins: Mapping[str, datetime], *, path: str) -> bytes:
@@ -856,29 +876,51 @@ def _tie_orders(timeline: Timeline) -> dict[tuple[str, str, datetime], list[str]
     }
 
 
+@dataclass(frozen=True)
+class Meaning:
+    """What a timeline means, kept without the timeline: each entry as a hash of
+    its meaning. fmt holds this, not the timeline, while it formats the files and
+    reads the result back, so two timelines are never in memory at once."""
+
+    files: tuple[SourceFile, ...]
+    kinds: tuple[str, ...]
+    parties: dict[str, tuple[str, str]]
+    entries: dict[str, int]
+    ties: dict[tuple[str, str, datetime], list[str]]
+
+    @classmethod
+    def of(cls, timeline: Timeline) -> Meaning:
+        return cls(
+            files=timeline.files,
+            kinds=timeline.kinds,
+            parties={p.code: (p.name, p.file) for p in timeline.parties},
+            entries={e.id: hash(_meaning(e)) for e in timeline.entries},
+            ties=_tie_orders(timeline),
+        )
+
+    def difference(self, new: Meaning) -> str | None:
+        """None when ``new`` means the same; otherwise what differs (for an error message)."""
+        if self.files != new.files:
+            return "the file headers (title, timezone, warn or current_to) differ"
+        if self.kinds != new.kinds:
+            return "the declared kinds differ"
+        if self.parties != new.parties:
+            return "the parties differ"
+        if self.entries.keys() != new.entries.keys():
+            missing = sorted(self.entries.keys() ^ new.entries.keys())
+            return f"the set of entries differs ({', '.join(missing[:3])})"
+        for entry_id, meaning in self.entries.items():
+            if new.entries[entry_id] != meaning:
+                return f"entry {entry_id!r} would change"
+        for (what, name, when), ids in self.ties.items():
+            if new.ties.get((what, name, when)) != ids:
+                return (
+                    f"the {what} {name!r} {', '.join(ids)} share an instant and apply in file order, which sorting "
+                    "them by id would change (give them distinct dates, or ids that sort in the order they apply)"
+                )
+        return None
+
+
 def same_meaning(old: Timeline, new: Timeline) -> str | None:
     """None when both timelines mean the same; otherwise what differs (for an error message)."""
-    if old.files != new.files:
-        return "the file headers (title, timezone, warn or current_to) differ"
-    if old.kinds != new.kinds:
-        return "the declared kinds differ"
-    old_parties = {p.code: (p.name, p.file) for p in old.parties}
-    new_parties = {p.code: (p.name, p.file) for p in new.parties}
-    if old_parties != new_parties:
-        return "the parties differ"
-    old_entries = {e.id: _meaning(e) for e in old.entries}
-    new_entries = {e.id: _meaning(e) for e in new.entries}
-    if old_entries.keys() != new_entries.keys():
-        missing = sorted(old_entries.keys() ^ new_entries.keys())
-        return f"the set of entries differs ({', '.join(missing[:3])})"
-    for entry_id, entry in old_entries.items():
-        if new_entries[entry_id] != entry:
-            return f"entry {entry_id!r} would change"
-    new_ties = _tie_orders(new)
-    for (what, name, when), ids in _tie_orders(old).items():
-        if new_ties.get((what, name, when)) != ids:
-            return (
-                f"the {what} {name!r} {', '.join(ids)} share an instant and apply in file order, which sorting "
-                "them by id would change (give them distinct dates, or ids that sort in the order they apply)"
-            )
-    return None
+    return Meaning.of(old).difference(Meaning.of(new))

@@ -36,10 +36,11 @@ from trucetrack.cli.app import (
     write,
 )
 from trucetrack.errors import BadValue, InvalidTimeline, TrucetrackError
+from trucetrack.model import Timeline
 from trucetrack.safe import clean, clean_line
 
 if TYPE_CHECKING:
-    from trucetrack.model import Problem, Timeline
+    from trucetrack.model import Problem
     from trucetrack.store import RawDocument
 
 
@@ -95,6 +96,9 @@ class _Loaded:
     contents: list[bytes]
     timeline: Timeline
     problems: list[Problem] = field(default_factory=list)
+
+
+_EMPTY_TIMELINE = Timeline(files=(), parties=(), kinds=())
 
 
 def _unique(paths: list[str]) -> list[str]:
@@ -186,21 +190,29 @@ def fmt(
 
 
 def _formatted(loaded: _Loaded, *, bundled: bool) -> list[bytes]:
-    """The canonical bytes of each file of a valid timeline; raises, writing nothing, where fmt refuses."""
+    """The canonical bytes of each file of a valid timeline; raises, writing nothing, where fmt refuses.
+
+    Takes the timeline out of ``loaded``: only what formatting needs of it is
+    kept, so it is freed before the formatted files are read back.
+    """
     from trucetrack import canonical, store, validate
 
-    begins = canonical.begins_of(loaded.timeline)
+    timeline, loaded.timeline = loaded.timeline, _EMPTY_TIMELINE
+    begins, meaning = canonical.begins_of(timeline), canonical.Meaning.of(timeline)
+    del timeline
     formatted = [
         canonical.canonical_bytes(raw, begins, path=display)
         for raw, display in zip(loaded.contents, loaded.displays, strict=True)
     ]
+    del begins
     if formatted != loaded.contents:  # an unchanged file means what it meant: only a change is validated again
         new_documents = [
             store.parse_document(raw, display, bundled=bundled)
             for raw, display in zip(formatted, loaded.displays, strict=True)
         ]
         new_timeline, problems = validate.build_timeline(new_documents)
-        difference = "it would not be valid" if problems else canonical.same_meaning(loaded.timeline, new_timeline)
+        del new_documents
+        difference = "it would not be valid" if problems else meaning.difference(canonical.Meaning.of(new_timeline))
         if difference:
             raise canonical.MeaningChanged(f"not formatted, because formatting would change the meaning: {difference}")
     return formatted
