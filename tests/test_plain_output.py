@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -104,24 +102,3 @@ def test_output_width_follows_columns_then_80(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("COLUMNS")
     monkeypatch.setattr(os, "get_terminal_size", lambda descriptor: (_ for _ in ()).throw(OSError()))
     assert output_width() == 80
-
-
-def test_piped_status_does_not_load_rich_console(tmp_path: Path) -> None:
-    """The cold-start lever stays in place: a pipe gets its lines without rich.console."""
-    probe = (
-        "import sys\n"
-        "from trucetrack.cli import main\n"
-        "sys.argv = ['trucetrack', 'status', '--as-of', '2025-08-11']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "sys.stderr.write('rich.console' if 'rich.console' in sys.modules else 'plain')\n"
-    )
-    environment = {key: value for key, value in os.environ.items() if key not in ("FORCE_COLOR", "NO_COLOR")}
-    environment["TRUCETRACK_CACHE"] = "off"
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=environment, check=True
-    )
-    assert result.stderr.endswith("plain")
-    assert "geneva-truce" in result.stdout
