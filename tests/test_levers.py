@@ -21,13 +21,15 @@ PROBE = (
     "    main()\n"
     "except SystemExit:\n"
     "    pass\n"
+    "import gc\n"
     "loaded = [name for name in ('rich.console', 'trucetrack.cache', 'hashlib') if name in sys.modules]\n"
-    "sys.stderr.write(' '.join(loaded) or 'none')\n"
+    "sys.stderr.write((' '.join(loaded) or 'none') + f' frozen={gc.get_freeze_count() > 0}')\n"
 )
 
 
 def modules_loaded_by_status(tmp_path: Path, **variables: str) -> tuple[str, str]:
-    environment = {key: value for key, value in os.environ.items() if key not in ("FORCE_COLOR", "NO_COLOR")}
+    rich_variables = ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+    environment = {key: value for key, value in os.environ.items() if key not in rich_variables}
     environment.update(variables)
     result = subprocess.run(
         [sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=tmp_path, env=environment, check=True
@@ -38,7 +40,7 @@ def modules_loaded_by_status(tmp_path: Path, **variables: str) -> tuple[str, str
 def test_piped_status_loads_neither_rich_console_nor_the_cache_when_it_is_off(tmp_path: Path) -> None:
     output, loaded = modules_loaded_by_status(tmp_path, TRUCETRACK_CACHE="off")
     assert "geneva-truce" in output
-    assert loaded == "none"
+    assert loaded == "none frozen=True"  # main() runs one command: what it loaded is frozen
 
 
 def test_piped_status_with_the_cache_loads_it_but_not_rich_console(tmp_path: Path) -> None:
@@ -48,8 +50,12 @@ def test_piped_status_with_the_cache_loads_it_but_not_rich_console(tmp_path: Pat
     assert "trucetrack.cache" in loaded.split()
 
 
-def test_loading_restores_the_garbage_collector(runner: CliRunner, write_timeline: Callable[..., Path]) -> None:
+def test_loading_restores_the_garbage_collector_and_freezes_nothing_in_process(
+    runner: CliRunner, write_timeline: Callable[..., Path]
+) -> None:
+    """Driven from Python (not main()), loading must leave the collector as it was."""
     assert gc.isenabled()
+    frozen = gc.get_freeze_count()
     good = write_timeline(
         """
         [[event]]
@@ -60,10 +66,8 @@ def test_loading_restores_the_garbage_collector(runner: CliRunner, write_timelin
         """
     )
     bad = write_timeline('[[event]]\nid = "x"\n')
-    try:
-        assert runner.invoke(app, ["status", "-f", str(good), "--as-of", "2025-08-12"]).exit_code == 0
-        assert gc.isenabled()
-        assert runner.invoke(app, ["status", "-f", str(bad), "--as-of", "2025-08-12"]).exit_code == 2
-        assert gc.isenabled()
-    finally:
-        gc.unfreeze()  # loading freezes what it loaded; let this test process collect it again
+    assert runner.invoke(app, ["status", "-f", str(good), "--as-of", "2025-08-12"]).exit_code == 0
+    assert gc.isenabled()
+    assert runner.invoke(app, ["status", "-f", str(bad), "--as-of", "2025-08-12"]).exit_code == 2
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen

@@ -50,9 +50,9 @@ def test_no_line_is_wider_than_the_terminal_or_ends_in_a_space(bundled_view: ren
     assert "When…" in plain(bundled_view, 20).splitlines()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
-    text=st.lists(st.sampled_from(["a", "bb", " ", "中", "…", "-", "x" * 12]), max_size=20).map("".join),
+    text=st.lists(st.sampled_from(["a", "bb", " ", "  ", "中", "…", "-", "x" * 12]), max_size=20).map("".join),
     width=st.integers(min_value=2, max_value=30),  # a wide character needs two cells
 )
 def test_wrap_words_keeps_every_word_within_the_width(text: str, width: int) -> None:
@@ -60,7 +60,25 @@ def test_wrap_words_keeps_every_word_within_the_width(text: str, width: int) -> 
 
     lines = render.wrap_words(text, width)
     assert all(cell_len(line) <= width for line in lines)
+    assert all(line == line.strip() for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    if text.strip():
+        assert all(lines)
+    if all(cell_len(word) <= width for word in text.split()):
+        assert " ".join(lines) == " ".join(text.split())  # only broken at spaces
+
+
+def test_wrap_words_with_a_width_narrower_than_a_wide_character() -> None:
+    assert render.wrap_words("中国", 1) == ["中", "国"]
+
+
+def test_a_cut_in_the_gap_between_columns_leaves_no_spaces_before_the_ellipsis() -> None:
+    pieces = [("ruling    ", ""), ("  ", ""), ("A court ruling", "")]
+    for width in range(7, 14):
+        cropped = "".join(text for text, _ in render.crop_line(pieces, width))
+        assert cropped.endswith("…")
+        assert not cropped[:-1].endswith(" ")
+        assert len(cropped) <= width
 
 
 def test_wrap_words_breaks_at_spaces() -> None:
@@ -94,6 +112,24 @@ def test_when_output_is_plain(
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(sys, "stdout", io.StringIO())
     assert plain_output(mode) is expected
+
+
+def test_an_empty_force_color_leaves_the_decision_to_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "")
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert plain_output(None) is False
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [{"COLUMNS": "57"}, {"COLUMNS": "57", "LINES": "20"}, {"COLUMNS": "abc"}, {}, {"TERM": "dumb", "COLUMNS": "70"}],
+)
+def test_output_width_is_the_width_rich_would_use(monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]) -> None:
+    for name in ("COLUMNS", "LINES", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert output_width() == Console(file=io.StringIO()).width
 
 
 def test_output_width_follows_columns_then_80(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -880,7 +880,11 @@ def _tie_orders(timeline: Timeline) -> dict[tuple[str, str, datetime], list[str]
 class Meaning:
     """What a timeline means, kept without the timeline: each entry as a hash of
     its meaning. fmt holds this, not the timeline, while it formats the files and
-    reads the result back, so two timelines are never in memory at once."""
+    reads the result back, so two timelines are never in memory at once.
+
+    Equal hashes stand for equal meanings: the check guards against a formatter
+    bug, and a 64-bit collision between an entry and its own reformatted self is
+    not a risk worth a second timeline in memory."""
 
     files: tuple[SourceFile, ...]
     kinds: tuple[str, ...]

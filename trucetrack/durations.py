@@ -1,9 +1,11 @@
 """Durations: parsing every form SPEC section 2 accepts, and wall-clock arithmetic.
 
 Calendar units (years, months, weeks, days) are added on the wall clock of a
-zone with dateutil's relativedelta, so 2025-08-12 00:01 EDT + 90d is
-2025-11-10 00:01 EST rather than 90 x 24 h (one hour early). Hours are
-elapsed time and are added on the UTC timeline.
+zone, so 2025-08-12 00:01 EDT + 90d is 2025-11-10 00:01 EST rather than
+90 x 24 h (one hour early): months with dateutil's relativedelta (which
+clamps to the month's last day), whole days alone as a timedelta on the wall
+clock, which is what relativedelta does for them. Hours are elapsed time and
+are added on the UTC timeline.
 """
 
 from __future__ import annotations

@@ -155,7 +155,7 @@ def status_table_lines(view: View, states: Sequence[EntryState], width: int) -> 
     short is worse than useless) and Title takes what is left, cut with an
     ellipsis; ``show ID`` prints it whole. The columns are laid out here
     rather than by rich's Table, which measures every cell again and costs a
-    cold start several times as much; plain output needs no rich at all.
+    cold start several times as much; plain output needs no rich console.
     """
     from rich.cells import cell_len
 
@@ -189,8 +189,9 @@ def status_table_lines(view: View, states: Sequence[EntryState], width: int) -> 
 
 
 def fit_cells(text: str, width: int, *, pad: bool = True, right: bool = False) -> str:
-    """``text`` in ``width`` terminal cells: cut with an ellipsis when longer, padded
-    with spaces (on the left when ``right``) unless ``pad`` is off."""
+    """``text`` in ``width`` terminal cells: cut with an ellipsis when longer; when
+    shorter, padded with spaces on the right if ``pad``, or always on the left if
+    ``right`` (right-aligned)."""
     from rich.cells import cell_len, set_cell_size
 
     length = cell_len(text)
@@ -203,39 +204,48 @@ def fit_cells(text: str, width: int, *, pad: bool = True, right: bool = False) -
 
 
 def crop_line(pieces: list[Piece], width: int) -> list[Piece]:
-    """A line cut to ``width`` cells, ending in an ellipsis where it was cut."""
+    """A line cut to ``width`` cells, ending in an ellipsis where it was cut (and no
+    spaces before it, whichever cell they were the padding of)."""
     from rich.cells import cell_len, set_cell_size
 
     if sum(cell_len(text) for text, _ in pieces) <= width:
         return pieces
-    cropped: list[Piece] = []
+    kept: list[Piece] = []
     room = width - 1  # the ellipsis takes the last cell
+    cut_style = ""
     for text, style in pieces:
         length = cell_len(text)
         if length > room:
-            cropped.append((set_cell_size(text, room).rstrip() + "…", style))
+            kept.append((set_cell_size(text, room), style))
+            cut_style = style
             break
-        cropped.append((text, style))
+        kept.append((text, style))
         room -= length
-    return cropped
+    while kept and not kept[-1][0].strip():
+        kept.pop()
+    if kept:
+        text, style = kept[-1]
+        kept[-1] = (text.rstrip(), style)
+    return [*kept, ("…", cut_style)]
 
 
 def wrap_words(text: str, width: int) -> list[str]:
-    """Prose in lines of at most ``width`` cells, broken at spaces; a word longer
-    than a line is cut across lines."""
+    """Prose in lines of at most ``width`` cells, broken at spaces (which are not
+    kept at either end of a line); a word longer than a line is cut across lines."""
     from rich.cells import cell_len, chop_cells
 
     lines: list[str] = []
     current = ""
-    for word in text.split(" "):
+    for word in text.split():
         candidate = f"{current} {word}" if current else word
-        if cell_len(candidate) <= width or (not current and cell_len(word) <= width):
+        if cell_len(candidate) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
         if cell_len(word) > width:
-            *whole, current = chop_cells(word, width)
+            # rich gives an empty first chunk when not even one character fits
+            *whole, current = [chunk for chunk in chop_cells(word, width) if chunk]
             lines.extend(whole)
         else:
             current = word

@@ -288,17 +288,25 @@ def load(options: GlobalOptions) -> Timeline:
 
     with _without_cycle_collection():
         cache = timeline_cache()
-        return build() if cache is None else cache.fetch(files, contents, bundled, build)
+        timeline = build() if cache is None else cache.fetch(files, contents, bundled, build)
+    if _one_command_per_process:
+        # The timeline lives until the process ends: keep later collections off it.
+        gc.freeze()
+    return timeline
+
+
+# Set by main(): this process runs one command and ends. Not set when the app is
+# driven from Python (tests, CliRunner), where freezing would keep garbage forever.
+_one_command_per_process = False
 
 
 @contextmanager
 def _without_cycle_collection() -> Iterator[None]:
-    """Load with the cyclic garbage collector paused, then freeze what was loaded.
+    """The cyclic garbage collector paused, and restored after.
 
     Parsing and validating allocate millions of objects and no reference
     cycles, yet the collector keeps walking the growing heap: at 100,000
-    entries that was a third of the run. The timeline lives until the process
-    ends, so it is frozen out of later collections too.
+    entries that was a third of the run.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -307,7 +315,6 @@ def _without_cycle_collection() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-        gc.freeze()
 
 
 def display_zone(options: GlobalOptions, timeline: Timeline) -> ZoneInfo:
@@ -374,14 +381,15 @@ def make_console(mode: ColorMode | None) -> Console:
     return console_class(**common)
 
 
-# Set, these ask rich to treat a pipe as a terminal: leave the decision to rich.
-_TERMINAL_OVERRIDES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+# Variables with which rich decides for itself whether output is a terminal (set
+# to anything, depending on rich's version): when present, rich decides.
+_TERMINAL_OVERRIDES = ("FORCE_COLOR", "TTY_COMPATIBLE")
 
 
 def plain_output(mode: ColorMode | None) -> bool:
     """Whether output carries no styles at all, so it can be written without
-    loading rich (about a fifth of a cold start): --color never, NO_COLOR, or a
-    pipe or file in auto mode: the cases where ``make_console`` gives rich no
+    rich's console (about a fifth of a cold start): --color never, NO_COLOR, or
+    a pipe or file in auto mode: the cases where ``make_console`` gives rich no
     colour system either."""
     if mode is ColorMode.never:
         return True
@@ -389,19 +397,22 @@ def plain_output(mode: ColorMode | None) -> bool:
         return False
     if os.environ.get("NO_COLOR"):
         return True
-    if any(os.environ.get(name) for name in _TERMINAL_OVERRIDES):
+    if any(name in os.environ for name in _TERMINAL_OVERRIDES):
         return False
     return not sys.stdout.isatty()
 
 
 def output_width() -> int:
-    """The width rich gives a console: $COLUMNS, else the size of the terminal on
-    stdin, stdout or stderr, else 80 (cron has no terminal at all)."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns):
-        return int(columns)
+    """The width rich gives a console, by rich's rule: $COLUMNS (with $LINES, even
+    on a dumb terminal), 80 on a dumb terminal, else $COLUMNS, else the size of
+    the terminal on stdin, stdout or stderr, else 80 (cron has no terminal)."""
+    columns = _digits("COLUMNS")
+    if columns is not None and _digits("LINES") is not None:
+        return columns
     if sys.stdout.isatty() and os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
         return 80
+    if columns is not None:
+        return columns
     for descriptor in (0, 1, 2):
         try:
             width = os.get_terminal_size(descriptor).columns
@@ -409,6 +420,12 @@ def output_width() -> int:
             continue
         return width or 80
     return 80
+
+
+def _digits(name: str) -> int | None:
+    """A positive whole number from the environment, else None."""
+    value = os.environ.get(name, "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def build_view(options: GlobalOptions) -> View:
@@ -469,5 +486,7 @@ def complete_span_ids(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: one command, in a process of its own."""
+    global _one_command_per_process
+    _one_command_per_process = True
     app(prog_name="trucetrack")

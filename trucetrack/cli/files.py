@@ -36,11 +36,10 @@ from trucetrack.cli.app import (
     write,
 )
 from trucetrack.errors import BadValue, InvalidTimeline, TrucetrackError
-from trucetrack.model import Timeline
 from trucetrack.safe import clean, clean_line
 
 if TYPE_CHECKING:
-    from trucetrack.model import Problem
+    from trucetrack.model import Problem, Timeline
     from trucetrack.store import RawDocument
 
 
@@ -94,11 +93,17 @@ class _Loaded:
     paths: list[str]
     displays: list[str]
     contents: list[bytes]
-    timeline: Timeline
+    timeline: Timeline | None
     problems: list[Problem] = field(default_factory=list)
 
-
-_EMPTY_TIMELINE = Timeline(files=(), parties=(), kinds=())
+    def take_timeline(self) -> Timeline:
+        """The timeline, which this no longer holds: fmt lets it go before it reads
+        the formatted files back, so that two timelines are never in memory."""
+        timeline = self.timeline
+        if timeline is None:
+            raise RuntimeError("the timeline was already taken")
+        self.timeline = None
+        return timeline
 
 
 def _unique(paths: list[str]) -> list[str]:
@@ -197,7 +202,7 @@ def _formatted(loaded: _Loaded, *, bundled: bool) -> list[bytes]:
     """
     from trucetrack import canonical, store, validate
 
-    timeline, loaded.timeline = loaded.timeline, _EMPTY_TIMELINE
+    timeline = loaded.take_timeline()
     begins, meaning = canonical.begins_of(timeline), canonical.Meaning.of(timeline)
     del timeline
     formatted = [
@@ -902,8 +907,8 @@ def diff(
         if len(given) != 2:
             raise BadValue("diff needs OLD and NEW (files or folders), or --rev REV [PATH]")
         old_label, new_label = given
-        old = _valid(_load_files([given[0]], bundled=False)).timeline
-        new = _valid(_load_files([given[1]], bundled=False)).timeline
+        old = _valid(_load_files([given[0]], bundled=False)).take_timeline()
+        new = _valid(_load_files([given[1]], bundled=False)).take_timeline()
     else:
         if len(given) > 1:
             raise BadValue("diff --rev REV takes at most one PATH")
