@@ -51,7 +51,6 @@ _TEXT_FIELDS = ("place", "measure", "instrument", "notes")
 _LIST_FIELDS = ("parties", "sources", "tags")
 _NUMBER_FIELDS = ("rate", "rate_after")
 _INSTANT_KEYS = ("date", "start", "end")
-_ONLY_STRINGS = frozenset({str})
 
 
 def load_timeline(paths: Sequence[str], *, bundled: bool = False, cache: TimelineCache | None = None) -> Timeline:
@@ -377,7 +376,7 @@ class _EventBuilder:
         value = self.raw.get(key)
         if value is None:
             return ()
-        if not isinstance(value, list) or not set(map(type, value)) <= _ONLY_STRINGS:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.fail(key, f"{key} must be an array of strings")
             return ()
         return tuple(value)
