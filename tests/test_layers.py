@@ -15,7 +15,7 @@ import trucetrack
 
 PACKAGE = Path(trucetrack.__file__).parent
 
-BASE = {"model", "errors", "safe"}
+BASE = {"model", "errors", "safe", "collector"}
 DATES = BASE | {"durations", "dates"}
 STORE = DATES | {"store", "canonical", "edit", "gitfiles"}
 ENGINE = DATES | {"engine", "rates", "digest", "semdiff"}
@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "model": set(),
     "errors": {"model"},
     "safe": set(),
+    "collector": set(),
     "durations": {"model"},
     "dates": {"model", "durations"},
     # store layer: the only TOML readers and writers, and git access

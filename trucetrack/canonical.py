@@ -33,8 +33,6 @@ checked by the caller, which can validate (``same_meaning``).
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import operator
 import re
@@ -49,6 +47,7 @@ from typing import Any
 import tomlkit
 from tomlkit import items as tomlkit_items
 
+from trucetrack import collector
 from trucetrack.errors import TrucetrackError
 from trucetrack.model import EVENT_KEYS, PARTY_KEYS, Entry, SourceFile, Timeline
 from trucetrack.store import find_multiline_close
@@ -716,23 +715,6 @@ def _render(document: _Document, begins: Mapping[str, datetime], path: str) -> s
     return "\n".join(writer.lines) + "\n"
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (restoring its state after).
-
-    Formatting makes a few small objects per line and no reference cycles; on
-    100,000 entries the collector's repeated passes over them cost about as
-    much as the formatting itself.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def canonical_text(text: str, begins: Mapping[str, datetime], *, path: str) -> str:
     """``text`` in canonical form; ``begins`` maps each event id to its date or start (from validation).
 
@@ -747,7 +729,7 @@ def canonical_text(text: str, begins: Mapping[str, datetime], *, path: str) -> s
     first_break = body.find("\n")
     crlf = first_break > 0 and body[first_break - 1] == "\r"
     body = body.replace("\r\n", "\n")
-    with _collector_paused():
+    with collector.paused():
         result = _render(_document(body, path), begins, path)
         _check_comments(body, result, path)
     if crlf:

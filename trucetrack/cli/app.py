@@ -12,8 +12,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -24,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from trucetrack import __version__
+from trucetrack import __version__, collector
 from trucetrack.errors import BadValue, TrucetrackError
 from trucetrack.safe import clean
 
@@ -286,7 +284,7 @@ def load(options: GlobalOptions) -> Timeline:
 
         return timeline_from_contents(files, contents, bundled)
 
-    with _without_cycle_collection():
+    with collector.paused():
         cache = timeline_cache()
         timeline = build() if cache is None else cache.fetch(files, contents, bundled, build)
     if _one_command_per_process:
@@ -298,23 +296,6 @@ def load(options: GlobalOptions) -> Timeline:
 # Set by main(): this process runs one command and ends. Not set when the app is
 # driven from Python (tests, CliRunner), where freezing would keep garbage forever.
 _one_command_per_process = False
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused, and restored after.
-
-    Parsing and validating allocate millions of objects and no reference
-    cycles, yet the collector keeps walking the growing heap: at 100,000
-    entries that was a third of the run.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def display_zone(options: GlobalOptions, timeline: Timeline) -> ZoneInfo:
