@@ -64,8 +64,13 @@ def test_wrap_words_keeps_every_word_within_the_width(text: str, width: int) -> 
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     if text.strip():
         assert all(lines)
-    if all(cell_len(word) <= width for word in text.split()):
-        assert " ".join(lines) == " ".join(text.split())  # only broken at spaces
+    words = [word for word in text.split(" ") if word]
+    if all(cell_len(word) <= width for word in words):
+        assert " ".join(lines) == " ".join(words)  # only broken at spaces
+
+
+def test_wrap_words_keeps_no_break_spaces() -> None:
+    assert render.wrap_words("Section\u00a0301 tariffs", 11) == ["Section\u00a0301", "tariffs"]
 
 
 def test_wrap_words_with_a_width_narrower_than_a_wide_character() -> None:

@@ -236,7 +236,7 @@ def wrap_words(text: str, width: int) -> list[str]:
 
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in filter(None, text.split(" ")):  # a no-break space stays inside its word
         candidate = f"{current} {word}" if current else word
         if cell_len(candidate) <= width:
             current = candidate
