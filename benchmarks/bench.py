@@ -1,4 +1,4 @@
-"""trucetrack's benchmark suite (SPEC section 7). Reports; never fails on time.
+"""trucetrack's benchmark suite. Reports; never fails on time.
 
     python benchmarks/bench.py            # full run: 1k, 10k and 100k entries
     python benchmarks/bench.py --quick    # small and fast, for CI: checks the suite still runs
@@ -159,7 +159,7 @@ def generate(path: Path, entries: int, seed: int = 7) -> None:
     ]
     spans: list[str] = []
     # Modifiers and rate steps get distinct instants: ties between them are
-    # broken by file order (SPEC section 3), which fmt cannot reorder safely.
+    # broken by file order, which fmt cannot reorder safely.
     step = timedelta(minutes=8 * 365 * 24 * 60 // max(entries, 1))
     for index in range(entries):
         distinct = (datetime(2020, 1, 1) + step * index).isoformat(timespec="minutes") + ":00Z"

@@ -11,9 +11,9 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from trucetrack.dates import get_zone
-from trucetrack.model import Timeline
-from trucetrack.validate import load_timeline
+from trucetrack.core.dates import get_zone
+from trucetrack.core.model import Timeline
+from trucetrack.load.loader import load as load_timeline
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "timelines" / "us-china-2025.toml"
@@ -60,6 +60,12 @@ def make_timeline(write_timeline: Callable[..., Path]) -> Callable[..., Timeline
         return load_timeline([str(write_timeline(body, header=header))])
 
     return make
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Timeline:
+    """The bundled US–China timeline, loaded once per module."""
+    return load_timeline([str(BUNDLED)], bundled=True)
 
 
 @pytest.fixture

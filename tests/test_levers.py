@@ -22,7 +22,7 @@ PROBE = (
     "except SystemExit:\n"
     "    pass\n"
     "import gc\n"
-    "loaded = [name for name in ('rich.console', 'trucetrack.cache', 'hashlib') if name in sys.modules]\n"
+    "loaded = [name for name in ('rich.console', 'trucetrack.store.cache', 'hashlib') if name in sys.modules]\n"
     "sys.stderr.write((' '.join(loaded) or 'none') + f' frozen={gc.get_freeze_count() > 0}')\n"
 )
 
@@ -47,7 +47,7 @@ def test_piped_status_with_the_cache_loads_it_but_not_rich_console(tmp_path: Pat
     output, loaded = modules_loaded_by_status(tmp_path, TRUCETRACK_CACHE_DIR=str(tmp_path / "cache"))
     assert "geneva-truce" in output
     assert "rich.console" not in loaded.split()
-    assert "trucetrack.cache" in loaded.split()
+    assert "trucetrack.store.cache" in loaded.split()
 
 
 def test_loading_restores_the_garbage_collector_and_freezes_nothing_in_process(

@@ -1,21 +1,27 @@
-"""Errors as data. Every error the user can cause derives from TrucetrackError,
-which carries its exit code; the CLI has one handler that prints them."""
+"""Errors as data, and the exit statuses. Every error the user can cause derives
+from TrucetrackError, which carries its exit status; the CLI has one handler that
+prints them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import IntEnum
 
-from trucetrack.model import Problem
+from trucetrack.core.model import Problem
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_ERROR = 2
+
+class ExitStatus(IntEnum):
+    """What a command's exit status means, for every command."""
+
+    OK = 0  # done, nothing to report
+    FINDINGS = 1  # check found deadlines, fmt --check would change a file, diff found differences
+    ERROR = 2  # usage, unreadable file, invalid timeline, bad value
 
 
 class TrucetrackError(Exception):
     """A failure caused by input or environment, reported without a traceback."""
 
-    exit_code: int = EXIT_ERROR
+    exit_code: ExitStatus = ExitStatus.ERROR
 
     def __init__(self, message: str, *, details: Sequence[str] = ()) -> None:
         super().__init__(message)

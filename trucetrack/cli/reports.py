@@ -1,0 +1,155 @@
+"""The reports: countdown (with --live), timeline, summary, check and rates.
+
+Module level stays light (typer and the shared options only): the operations,
+rich and git load inside the commands that use them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from trucetrack.cli.options import GlobalOptions, OutputFormat, command, complete_entry_ids
+from trucetrack.errors import ExitStatus
+from trucetrack.ops.query import DEFAULT_COUNTDOWNS
+
+
+class SummaryFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@command()
+def countdown(
+    options: GlobalOptions,
+    entry_ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ID]...",
+            help=f"Entries to count down to. Default: the next {DEFAULT_COUNTDOWNS} active deadlines.",
+            autocompletion=complete_entry_ids,
+            show_default=False,
+        ),
+    ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live", help="Redraw every second until Ctrl-C or the deadline; prints once when not a terminal."
+        ),
+    ] = False,
+) -> None:
+    """Countdown panels: time left, the exact instant and its zone, and how much of the span has elapsed.
+
+    Example: trucetrack countdown geneva-truce --as-of 2025-08-11
+    """
+    from trucetrack.ops import query
+    from trucetrack.output import emit
+
+    emit.countdown(query.countdown(options.invocation(), entry_ids or []), options.color, live=live)
+
+
+@command()
+def timeline(
+    options: GlobalOptions,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="WHEN",
+            help="Left end of the axis (as --as-of; +30d counts from as-of). Default: the first entry shown.",
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", metavar="WHEN", help="Right end of the axis. Default: the last end or date shown."),
+    ] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only this kind (repeatable).")] = None,
+    party: Annotated[
+        list[str] | None, typer.Option("--party", help="Only entries with this party code (repeatable).")
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table (a chart), markdown, json or csv.")
+    ] = OutputFormat.table,
+) -> None:
+    """Spans as bars and points as markers on one date axis; extensions show as the part they added.
+
+    Example: trucetrack timeline --as-of 2025-08-11 --from 2025-04-01 --to 2025-12-31
+    """
+    from trucetrack.ops import query
+    from trucetrack.output import emit
+
+    request = query.TimelineRequest(start=start, end=end, kinds=tuple(kind or ()), parties=tuple(party or ()))
+    emit.timeline(query.timeline(options.invocation(), request), output.value, options.color)
+
+
+@command()
+def summary(
+    options: GlobalOptions,
+    days: Annotated[
+        int, typer.Option("--days", min=0, max=3660, help="What happened in this many days up to as-of.")
+    ] = 7,
+    ahead: Annotated[
+        str, typer.Option("--ahead", metavar="DURATION", help="Deadlines within this window after as-of.")
+    ] = "30d",
+    output: Annotated[
+        SummaryFormat, typer.Option("--format", help="table, markdown (for mail) or json.")
+    ] = SummaryFormat.table,
+) -> None:
+    """Weekly digest: what happened, deadlines ahead, what is in force, and (under git) what changed in the files.
+
+    Example: trucetrack summary --as-of 2025-08-11 --format markdown
+    """
+    from trucetrack.ops import query
+    from trucetrack.output import emit
+
+    emit.summary(query.summary(options.invocation(), days, ahead), output.value, options.color)
+
+
+@command()
+def check(
+    options: GlobalOptions,
+    within: Annotated[
+        str | None,
+        typer.Option("--within", metavar="DURATION", help="Deadlines within this window. Default: each entry's warn."),
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table (plain lines), markdown, json or csv.")
+    ] = OutputFormat.table,
+) -> None:
+    """For cron: list deadlines inside their warning window; exit 1 if any, 0 (printing nothing) if none.
+
+    Example: trucetrack check --as-of 2025-08-01
+    """
+    from trucetrack.ops import query
+    from trucetrack.output import emit
+
+    result = query.check(options.invocation(), within)
+    emit.check(result, output.value, options.color)
+    if result.findings:
+        raise typer.Exit(ExitStatus.FINDINGS)
+
+
+@command()
+def rates(
+    options: GlobalOptions,
+    measure: Annotated[
+        str | None, typer.Argument(metavar="[MEASURE]", help="Only this measure.", show_default=False)
+    ] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Every change of each rate with its date (the ladder).")
+    ] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table, markdown, json or csv.")
+    ] = OutputFormat.table,
+) -> None:
+    """The rate of each measure as of the instant (rate while in force, rate_after once ended).
+
+    Example: trucetrack rates --as-of 2025-04-10 --history
+    """
+    from trucetrack.ops import query
+    from trucetrack.output import emit
+
+    emit.rates(query.rates(options.invocation(), measure, history), output.value, options.color)

@@ -1,0 +1,18 @@
+"""The run context: what every view and operation is computed for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from trucetrack.core.model import Timeline
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """The timeline, the as-of instant and the display zone of one run."""
+
+    timeline: Timeline
+    as_of: datetime
+    zone: ZoneInfo

@@ -1,0 +1,63 @@
+"""Text from timeline files is untrusted: keep escape sequences off the terminal.
+
+``clean`` removes C0 controls, DEL, C1 controls (such as U+009B, a one-byte
+CSI) and the Unicode bidirectional overrides that can make text display in a
+different order than it is stored. With ESC and the C1 introducers gone, no
+CSI, OSC or other escape sequence can survive. Rich markup is handled by
+rendering file text as ``rich.text.Text`` (never as a markup string).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Whole escape sequences first (CSI, OSC up to BEL or ST, two-byte ESC x), so
+# that no printable remnant like "[31m" is left behind; then any lone control.
+_ESCAPE_SEQUENCE = re.compile(
+    "(?:\x1b\\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI ... final byte
+    "|(?:\x1b\\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"  # OSC ... BEL or ST
+    "|\x1b[@-Z\\\\-_]"  # other two-byte escapes
+)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\t\n\r]+")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def clean(text: str) -> str:
+    """``text`` with control characters removed; tabs and newlines kept."""
+    if text.isprintable():  # the common case: nothing to remove
+        return text
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def clean_line(text: str) -> str:
+    """``text`` as one line: control characters removed, line breaks become spaces."""
+    return _LINE_BREAKS.sub(" ", clean(text).replace("\x0c", ""))
+
+
+def article(word: str) -> str:
+    """'an' before a vowel, else 'a': an extension, a termination."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def csv_value(value: object, *, compact_floats: bool = False) -> str:
+    """One CSV cell: empty for None, true/false, lists joined with ';', numbers as
+    written (``10.0``, or ``10`` with ``compact_floats``), and every cell guarded
+    by ``csv_cell`` — negative numbers included."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return csv_cell(";".join(str(item) for item in value))
+    if isinstance(value, float) and compact_floats:
+        return csv_cell(f"{value:g}")
+    return csv_cell(str(value))
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    cleaned = clean_line(text)
+    if cleaned.lstrip().startswith(_FORMULA_START):
+        return "'" + cleaned
+    return cleaned

@@ -1,0 +1,284 @@
+"""What is in force as of an instant: effective ends, statuses, countdowns.
+
+Pure functions of (timeline, as-of instant, display zone). Nothing here reads
+the clock or the environment.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from trucetrack.core.dates import get_zone
+from trucetrack.core.durations import add_duration
+from trucetrack.core.model import Duration, Entry, Timeline
+
+POINT_STATUSES = ("upcoming", "past")
+SPAN_STATUSES = ("scheduled", "active", "expiring", "expired", "terminated", "superseded")
+STATUSES = POINT_STATUSES + SPAN_STATUSES
+# Left out of `status` unless --all or an explicit --status asks for them.
+FINISHED_STATUSES = frozenset({"expired", "terminated", "past"})
+
+
+@dataclass(frozen=True, slots=True)
+class EndChange:
+    """One step in the history of a span's end.
+
+    ``modifier`` is None for the span's own end. ``by`` is set when an
+    extension added a duration to the end current at that point.
+    """
+
+    end: datetime | None
+    previous: datetime | None
+    modifier: Entry | None = None
+    by: Duration | None = None
+
+    @property
+    def kind(self) -> str:
+        return "original" if self.modifier is None else self.modifier.kind
+
+
+@dataclass(frozen=True, slots=True)
+class EntryState:
+    """An entry (point or span) as of an instant."""
+
+    entry: Entry
+    status: str
+    end: datetime | None
+    original_end: datetime | None
+    history: tuple[EndChange, ...]
+    counted_to: datetime | None
+    days_left: int | None
+    seconds_left: int | None
+    superseded_by: Entry | None = None
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The status filters: repeats of one filter OR together, different ones AND."""
+
+    show_all: bool = False
+    within: Duration | None = None
+    kinds: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+
+class Engine:
+    """Evaluates one timeline; builds its indexes once, then answers per instant."""
+
+    def __init__(self, timeline: Timeline) -> None:
+        self.timeline = timeline
+        modifiers: dict[str, list[Entry]] = defaultdict(list)
+        measures: dict[str, list[Entry]] = defaultdict(list)
+        for entry in timeline.entries:
+            if entry.is_modifier and entry.target is not None:
+                modifiers[entry.target].append(entry)
+            elif entry.measure is not None and entry.begins is not None:
+                measures[entry.measure].append(entry)
+        for targeted in modifiers.values():
+            targeted.sort(key=lambda m: (_utc(m.date), m.order))
+        self._modifiers = dict(modifiers)
+        self._next_in_measure: dict[str, Entry] = {}
+        for entries in measures.values():
+            entries.sort(key=lambda e: (_utc(e.begins), e.order))
+            for earlier, later in pairwise(entries):
+                self._next_in_measure[earlier.id] = later
+
+    def end_history(self, entry: Entry, as_of: datetime) -> tuple[EndChange, ...]:
+        """The span's own end, then each modifier decided by ``as_of``, in date order."""
+        return self._history(entry, as_of.astimezone(UTC))
+
+    def _history(self, entry: Entry, as_of: datetime) -> tuple[EndChange, ...]:
+        history = [EndChange(end=entry.end, previous=None)]
+        current = entry.end
+        for modifier in self._modifiers.get(entry.id, ()):
+            if modifier.date is None or modifier.date > as_of:
+                continue
+            previous = current
+            if modifier.kind == "extension":
+                if modifier.by is not None:
+                    if current is None:
+                        continue
+                    current = add_duration(current, modifier.by, get_zone(entry.zone))
+                else:
+                    current = modifier.end
+            else:
+                takes_effect = modifier.end or modifier.date
+                current = takes_effect if current is None else min(current, takes_effect)
+            history.append(EndChange(end=current, previous=previous, modifier=modifier, by=modifier.by))
+        return tuple(history)
+
+    def state(self, entry: Entry, as_of: datetime, zone: ZoneInfo) -> EntryState:
+        """The state of one point or span as of ``as_of``, counted in ``zone``."""
+        return self._state(entry, _Clock(as_of, zone))
+
+    def _state(self, entry: Entry, clock: _Clock) -> EntryState:
+        as_of = clock.as_of
+        if entry.is_point:
+            assert entry.date is not None
+            status = "upcoming" if as_of < entry.date else "past"
+            return _with_countdown(entry, status, None, None, (), entry.date, clock)
+        history = self._history(entry, as_of)
+        end = history[-1].end
+        status = self._span_status(entry, history, as_of)
+        superseder = self._superseder(entry, end, as_of)
+        if superseder is not None:
+            status = "superseded"
+        counted_to = entry.start if status == "scheduled" else end
+        return _with_countdown(entry, status, end, entry.end, history, counted_to, clock, superseder)
+
+    @staticmethod
+    def _span_status(entry: Entry, history: tuple[EndChange, ...], as_of: datetime) -> str:
+        assert entry.start is not None
+        if as_of < entry.start:
+            return "scheduled"
+        end = history[-1].end
+        if end is None:
+            return "active"
+        if as_of >= end:
+            return "terminated" if end_setter(history).kind == "termination" else "expired"
+        warn = entry.warn or Duration()
+        if end - as_of > _longest(warn):
+            return "active"  # far from the end: no need for wall-clock arithmetic
+        if add_duration(end, warn, get_zone(entry.zone), sign=-1) <= as_of:
+            return "expiring"
+        return "active"
+
+    def _superseder(self, entry: Entry, end: datetime | None, as_of: datetime) -> Entry | None:
+        """The later entry of the same measure that started while this one (ending at ``end``) ran."""
+        later = self._next_in_measure.get(entry.id)
+        if later is None or later.begins is None or later.begins > as_of:
+            return None
+        if end is not None and end <= later.begins:
+            return None
+        return later
+
+    def states(self, as_of: datetime, zone: ZoneInfo) -> list[EntryState]:
+        """Every point and span, sorted: by the instant counted to, then id; open-ended last."""
+        clock = _Clock(as_of, zone)
+        states = [self._state(entry, clock) for entry in self.timeline.entries if not entry.is_modifier]
+        return sort_states(states)
+
+
+def end_setter(history: Sequence[EndChange]) -> EndChange:
+    """The change that set the end now in force: the last that moved it.
+
+    A termination that takes effect after the end already in force changes
+    nothing, so it does not make an expired span 'terminated', nor a span that
+    another termination ended anything else.
+    """
+    for change in reversed(history[1:]):
+        if change.end != change.previous:
+            return change
+    return history[0]
+
+
+def sort_states(states: Iterable[EntryState]) -> list[EntryState]:
+    return sorted(
+        states,
+        key=lambda s: (s.counted_to is None, _utc(s.counted_to) if s.counted_to else _EPOCH, s.id),
+    )
+
+
+def select(states: Sequence[EntryState], filters: Filters, as_of: datetime, zone: ZoneInfo) -> list[EntryState]:
+    """Apply the status filters; without --all or --status, finished entries are left out."""
+    horizon = add_duration(as_of, filters.within, zone) if filters.within is not None else None
+    chosen = []
+    for state in states:
+        entry = state.entry
+        if filters.statuses:
+            if state.status not in filters.statuses:
+                continue
+        elif not filters.show_all and state.status in FINISHED_STATUSES:
+            continue
+        if filters.kinds and entry.kind not in filters.kinds:
+            continue
+        if filters.parties and not set(filters.parties) & set(entry.parties):
+            continue
+        if filters.tags and not set(filters.tags) & set(entry.tags):
+            continue
+        if horizon is not None and (state.counted_to is None or not as_of <= state.counted_to <= horizon):
+            continue
+        chosen.append(state)
+    return chosen
+
+
+def days_between(start: datetime, end: datetime, zone: ZoneInfo) -> int:
+    """Calendar days from start's date to end's date, both in ``zone``."""
+    return (end.astimezone(zone).date() - start.astimezone(zone).date()).days
+
+
+def seconds_between(start: datetime, end: datetime) -> int:
+    """Exact elapsed seconds, computed on UTC instants (never on the wall clock)."""
+    return int((end.astimezone(UTC) - start.astimezone(UTC)).total_seconds())
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@cache
+def _longest(duration: Duration) -> timedelta:
+    """An upper bound of ``duration`` in elapsed time: 31-day months, an hour for DST."""
+    return timedelta(days=duration.months * 31 + duration.days, seconds=duration.seconds, hours=1)
+
+
+def _utc(instant: datetime | None) -> datetime:
+    return instant.astimezone(UTC) if instant is not None else _EPOCH
+
+
+class _Clock:
+    """The as-of instant in UTC and its calendar day in the display zone,
+    worked out once for all the entries counted against them."""
+
+    __slots__ = ("as_of", "today", "zone")
+
+    def __init__(self, as_of: datetime, zone: ZoneInfo) -> None:
+        self.as_of = as_of.astimezone(UTC)
+        self.zone = zone
+        self.today = self.as_of.astimezone(zone).date()
+
+    def days_to(self, instant: datetime) -> int:
+        """As ``days_between(as_of, instant, zone)``."""
+        return (instant.astimezone(self.zone).date() - self.today).days
+
+    def seconds_to(self, instant: datetime) -> int:
+        """As ``seconds_between(as_of, instant)``."""
+        return int((instant.astimezone(UTC) - self.as_of).total_seconds())
+
+
+def _with_countdown(
+    entry: Entry,
+    status: str,
+    end: datetime | None,
+    original_end: datetime | None,
+    history: tuple[EndChange, ...],
+    counted_to: datetime | None,
+    clock: _Clock,
+    superseded_by: Entry | None = None,
+) -> EntryState:
+    days_left = seconds_left = None
+    if counted_to is not None:
+        days_left = clock.days_to(counted_to)
+        seconds_left = clock.seconds_to(counted_to)
+    return EntryState(
+        entry=entry,
+        status=status,
+        end=end,
+        original_end=original_end,
+        history=history,
+        counted_to=counted_to,
+        days_left=days_left,
+        seconds_left=seconds_left,
+        superseded_by=superseded_by,
+    )

@@ -1,0 +1,311 @@
+"""The operations that answer questions about a timeline: status, show, validate,
+countdown, timeline, summary, check and rates.
+
+Each takes an ``Invocation`` (the options, environment and clock) and the
+command's own request, and returns a result object that ``trucetrack.output``
+renders. Values a person typed (durations, instants, filter values) are read
+and checked here, in the order the commands have always reported them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from trucetrack.errors import BadValue, TrucetrackError
+from trucetrack.ops.context import Invocation, check_choice, no_such_entry, open_run, resolve_paths
+
+if TYPE_CHECKING:
+    from trucetrack.core.context import RunContext
+    from trucetrack.core.model import Duration, Entry, Timeline
+    from trucetrack.engine.digest import Summary
+    from trucetrack.engine.rates import RateStep
+    from trucetrack.engine.status import Engine, EntryState
+
+# How many deadlines `countdown` shows when no id is given.
+DEFAULT_COUNTDOWNS = 3
+
+
+def read_duration(option: str, text: str) -> Duration:
+    """A duration a person typed (``30d``, ``2 weeks``, ``P1M``), or an error naming the option."""
+    from trucetrack.core.durations import DurationError, parse_duration
+
+    try:
+        return parse_duration(text)
+    except DurationError as exc:
+        raise BadValue(f"{option}: {exc}") from None
+
+
+def read_instant(option: str, text: str | None, run: RunContext) -> datetime | None:
+    """An instant read like --as-of, relative forms counted from the as-of instant."""
+    if text is None:
+        return None
+    from trucetrack.core.dates import parse_as_of
+
+    try:
+        return parse_as_of(text, now=run.as_of, zone=run.zone)
+    except ValueError as exc:
+        raise BadValue(f"{option}: {exc}") from None
+
+
+# ---------------------------------------------------------------- status
+
+
+@dataclass(frozen=True)
+class StatusRequest:
+    show_all: bool = False
+    within: str | None = None
+    kinds: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    run: RunContext
+    states: list[EntryState]
+
+
+def status(invocation: Invocation, request: StatusRequest) -> StatusResult:
+    """Points and spans with status and countdown, filtered, soonest deadline first."""
+    from trucetrack.engine import status as engine
+
+    run = open_run(invocation)
+    window = read_duration("--within", request.within) if request.within is not None else None
+    check_choice("--status", request.statuses, engine.STATUSES)
+    check_choice("--kind", request.kinds, run.timeline.kinds)
+    check_choice("--party", request.parties, [p.code for p in run.timeline.parties])
+    filters = engine.Filters(
+        show_all=request.show_all,
+        within=window,
+        kinds=request.kinds,
+        parties=request.parties,
+        tags=request.tags,
+        statuses=request.statuses,
+    )
+    states = engine.Engine(run.timeline).states(run.as_of, run.zone)
+    return StatusResult(run, engine.select(states, filters, run.as_of, run.zone))
+
+
+# ---------------------------------------------------------------- show
+
+
+@dataclass(frozen=True)
+class ShowResult:
+    run: RunContext
+    entry: Entry
+    state: EntryState | None  # None for a modifier, which has no state of its own
+    party_names: dict[str, str]
+
+
+def show(invocation: Invocation, entry_id: str) -> ShowResult:
+    """One entry with its state as of the instant."""
+    from trucetrack.engine.status import Engine
+
+    run = open_run(invocation)
+    entry = run.timeline.entry(entry_id)
+    if entry is None:
+        raise no_such_entry(entry_id, [e.id for e in run.timeline.entries])
+    state = None if entry.is_modifier else Engine(run.timeline).state(entry, run.as_of, run.zone)
+    return ShowResult(run, entry, state, {p.code: p.name for p in run.timeline.parties})
+
+
+# ---------------------------------------------------------------- validate
+
+
+@dataclass(frozen=True)
+class ValidateResult:
+    entries: int
+    files: int
+
+
+def validate(invocation: Invocation) -> ValidateResult:
+    """Load and validate; an invalid timeline raises with every problem."""
+    from trucetrack.ops.context import load_timeline
+
+    timeline = load_timeline(invocation)
+    return ValidateResult(entries=len(timeline.entries), files=len(timeline.files))
+
+
+# ---------------------------------------------------------------- countdown
+
+
+@dataclass(frozen=True)
+class CountdownResult:
+    """The entries counted down to; ``at`` gives their states at any instant (``--live``)."""
+
+    run: RunContext
+    entries: list[Entry]
+    engine: Engine
+
+    def at(self, instant: datetime) -> tuple[RunContext, list[EntryState], bool]:
+        """The run context and states at ``instant``, and whether every deadline has passed."""
+        from trucetrack.core.context import RunContext
+
+        run = RunContext(timeline=self.run.timeline, as_of=instant, zone=self.run.zone)
+        states = [self.engine.state(entry, instant, run.zone) for entry in self.entries]
+        finished = all(state.counted_to is None or state.counted_to <= instant for state in states)
+        return run, states, finished
+
+
+def countdown(invocation: Invocation, entry_ids: Sequence[str]) -> CountdownResult:
+    """The entries named, else the next few active deadlines."""
+    from trucetrack.engine.status import Engine
+
+    run = open_run(invocation)
+    engine = Engine(run.timeline)
+    if entry_ids:
+        entries = [countable_entry(run.timeline, entry_id) for entry_id in entry_ids]
+    else:
+        entries = [state.entry for state in next_deadlines(engine.states(run.as_of, run.zone), run.as_of)]
+    return CountdownResult(run, entries, engine)
+
+
+def countable_entry(timeline: Timeline, entry_id: str) -> Entry:
+    """The point or span ``entry_id``; an unknown id or a modifier is an error with a hint."""
+    from trucetrack.core.text import article
+
+    entry = timeline.entry(entry_id)
+    if entry is None:
+        raise no_such_entry(entry_id, [e.id for e in timeline.entries if not e.is_modifier])
+    if entry.is_modifier:
+        raise TrucetrackError(
+            f"{entry_id!r} is {article(entry.kind)} {entry.kind} (a modifier, with no deadline of its own): "
+            f"count down to its target, {entry.target!r}"
+        )
+    return entry
+
+
+def next_deadlines(states: Sequence[EntryState], as_of: datetime) -> list[EntryState]:
+    """The soonest active or expiring deadlines from as-of on."""
+    upcoming = [
+        state
+        for state in states
+        if state.status in ("active", "expiring") and state.counted_to is not None and state.counted_to >= as_of
+    ]
+    return upcoming[:DEFAULT_COUNTDOWNS]
+
+
+# ---------------------------------------------------------------- timeline
+
+
+@dataclass(frozen=True)
+class TimelineRequest:
+    start: str | None = None  # --from, read like --as-of
+    end: str | None = None  # --to
+    kinds: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimelineResult:
+    run: RunContext
+    states: list[EntryState]  # in order of their beginning
+    axis_start: datetime | None  # as given
+    axis_end: datetime | None
+    first: datetime | None  # the axis as drawn: given, else what the entries shown span
+    last: datetime | None
+
+
+def timeline(invocation: Invocation, request: TimelineRequest) -> TimelineResult:
+    """The spans and points that overlap the axis, in order of their beginning."""
+    from trucetrack.engine.extent import default_range, overlaps
+    from trucetrack.engine.status import Engine
+
+    run = open_run(invocation)
+    check_choice("--kind", request.kinds, run.timeline.kinds)
+    check_choice("--party", request.parties, [p.code for p in run.timeline.parties])
+    axis_start = read_instant("--from", request.start, run)
+    axis_end = read_instant("--to", request.end, run)
+    if axis_start is not None and axis_end is not None and axis_end <= axis_start:
+        raise BadValue("--to must be later than --from")
+    lowest = axis_start if axis_start is not None else datetime.min.replace(tzinfo=run.as_of.tzinfo)
+    highest = axis_end if axis_end is not None else datetime.max.replace(tzinfo=run.as_of.tzinfo)
+    states = [
+        state
+        for state in Engine(run.timeline).states(run.as_of, run.zone)
+        if (not request.kinds or state.entry.kind in request.kinds)
+        and (not request.parties or set(request.parties) & set(state.entry.parties))
+        and overlaps(state, lowest, highest)
+    ]
+    states.sort(key=lambda state: (state.entry.begins, state.id))
+    bounds = default_range(states, run.as_of)
+    first = axis_start if axis_start is not None else (bounds[0] if bounds else None)
+    last = axis_end if axis_end is not None else (bounds[1] if bounds else None)
+    return TimelineResult(run, states, axis_start, axis_end, first, last)
+
+
+# ---------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True)
+class SummaryResult:
+    run: RunContext
+    summary: Summary
+
+
+def summary(invocation: Invocation, days: int, ahead: str) -> SummaryResult:
+    """The digest of the window before as-of and the deadlines after it, with what
+    changed in the files under git (not for the bundled timeline: not the user's files)."""
+    from trucetrack.engine import digest
+    from trucetrack.ops.changes import git_changes
+
+    run = open_run(invocation)
+    window = read_duration("--ahead", ahead)
+    since = digest.window_start(run.as_of, days, run.zone)
+    inputs, bundled = resolve_paths(invocation)
+    changes = None if bundled else git_changes(inputs, since, run.as_of, run.zone)
+    result = digest.summarize(run.timeline, run.as_of, run.zone, days=days, ahead=window, git=changes)
+    return SummaryResult(run, result)
+
+
+# ---------------------------------------------------------------- check
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    run: RunContext
+    found: list[EntryState]
+    window: Duration | None  # --within, else each entry's warn
+
+    @property
+    def findings(self) -> bool:
+        return bool(self.found)
+
+
+def check(invocation: Invocation, within: str | None) -> CheckResult:
+    """The deadlines inside their warning window (or --within)."""
+    from trucetrack.engine import digest
+    from trucetrack.engine.status import Engine
+
+    run = open_run(invocation)
+    window = read_duration("--within", within) if within is not None else None
+    states = Engine(run.timeline).states(run.as_of, run.zone)
+    return CheckResult(run, digest.check_deadlines(states, run.as_of, run.zone, window), window)
+
+
+# ---------------------------------------------------------------- rates
+
+
+@dataclass(frozen=True)
+class RatesResult:
+    run: RunContext
+    current: list[RateStep] = field(default_factory=list)
+    steps: list[RateStep] | None = None  # --history: every change of each rate
+
+
+def rates(invocation: Invocation, measure: str | None, history: bool) -> RatesResult:
+    """The rate of each measure (or one) as of the instant, and with ``history`` the ladder."""
+    from trucetrack.engine.rates import Rates
+
+    run = open_run(invocation)
+    ladders = Rates(run.timeline, run.as_of)
+    if measure is not None:
+        check_choice("measure", [measure], ladders.measures)
+    chosen = [measure] if measure is not None else ladders.measures
+    current = ladders.current_all(chosen)
+    steps = [step for name in chosen for step in ladders.ladder(name)] if history else None
+    return RatesResult(run, current, steps)

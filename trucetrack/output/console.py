@@ -1,0 +1,127 @@
+"""The terminal: whether output is styled, how wide it is, and rich's console.
+
+These follow rich's own rules (``NO_COLOR``, ``FORCE_COLOR``, ``TTY_COMPATIBLE``,
+``COLUMNS``, a dumb terminal), so the plain lines written without rich and the
+lines rich draws agree about width and colour. ``--color`` beats ``NO_COLOR``,
+which beats terminal detection.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from trucetrack.core.text import clean
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from trucetrack.errors import TrucetrackError
+
+
+class ColorMode(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+@cache
+def _console_class() -> type[Console]:
+    from rich.console import Console
+
+    class QuietPipeConsole(Console):
+        """Hands a closed pipe to TrucetrackGroup (quiet, exit 0) instead of rich's exit 1."""
+
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return QuietPipeConsole
+
+
+def make_console(mode: ColorMode | None) -> Console:
+    """A console for this run: --color beats NO_COLOR, which beats terminal detection."""
+    console_class = _console_class()
+
+    common: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
+    if mode is ColorMode.never:
+        return console_class(color_system=None, no_color=True, **common)
+    if mode is ColorMode.always:
+        # no_color=False: rich would otherwise read NO_COLOR itself and drop the colours.
+        console = console_class(force_terminal=True, no_color=False, **common)
+        if console.color_system is None:
+            console = console_class(force_terminal=True, no_color=False, color_system="standard", **common)
+        return console
+    if os.environ.get("NO_COLOR"):
+        return console_class(color_system=None, no_color=True, **common)
+    return console_class(**common)
+
+
+# Variables with which rich decides for itself whether output is a terminal (set
+# to anything, depending on rich's version): when present, rich decides.
+_TERMINAL_OVERRIDES = ("FORCE_COLOR", "TTY_COMPATIBLE")
+
+
+def plain_output(mode: ColorMode | None) -> bool:
+    """Whether output carries no styles at all, so it can be written without
+    rich's console (about a fifth of a cold start): --color never, NO_COLOR, or
+    a pipe or file in auto mode: the cases where ``make_console`` gives rich no
+    colour system either."""
+    if mode is ColorMode.never:
+        return True
+    if mode is ColorMode.always:
+        return False
+    if os.environ.get("NO_COLOR"):
+        return True
+    if any(name in os.environ for name in _TERMINAL_OVERRIDES):
+        return False
+    return not sys.stdout.isatty()
+
+
+def output_width() -> int:
+    """The width rich gives a console, by rich's rule: $COLUMNS (with $LINES, even
+    on a dumb terminal), 80 on a dumb terminal, else $COLUMNS, else the size of
+    the terminal on stdin, stdout or stderr, else 80 (cron has no terminal)."""
+    columns = _digits("COLUMNS")
+    if columns is not None and _digits("LINES") is not None:
+        return columns
+    if sys.stdout.isatty() and os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return 80
+    if columns is not None:
+        return columns
+    for descriptor in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(descriptor).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        return width or 80
+    return 80
+
+
+def _digits(name: str) -> int | None:
+    """A positive whole number from the environment, else None."""
+    value = os.environ.get(name, "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def report_error(error: TrucetrackError) -> None:
+    """The one place errors are printed: details (problem lines) first, then
+    ``trucetrack: error: ...``; file text in them never carries control codes."""
+    for line in error.details:
+        sys.stderr.write(clean(line) + "\n")
+    sys.stderr.write(f"trucetrack: error: {clean(error.message)}\n")
+    sys.stderr.flush()
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device, so that nothing more (Python's own flush at
+    exit included) fails on a pipe whose reader has gone."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

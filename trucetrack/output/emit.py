@@ -1,0 +1,191 @@
+"""Printing an operation's result in the format asked for: the last step of every
+read-only command.
+
+Tables go to a terminal drawn by rich (or, when nothing will be styled, as
+plain lines without loading rich's console); markdown, JSON and CSV are
+written as text. Notes meant for a person (the bundled timeline is in use) go
+to stderr whenever stdout carries a machine format, so JSON and CSV stay
+machine-readable.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from trucetrack.output.console import ColorMode, make_console, output_width, plain_output, write
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from trucetrack.core.context import RunContext
+    from trucetrack.ops.query import (
+        CheckResult,
+        CountdownResult,
+        RatesResult,
+        ShowResult,
+        StatusResult,
+        SummaryResult,
+        TimelineResult,
+        ValidateResult,
+    )
+
+
+def bundled_note_to_stderr(run: RunContext) -> None:
+    """JSON and CSV stay machine-readable: the bundled-timeline note goes to stderr."""
+    from trucetrack.output.text import bundled_note
+
+    note = bundled_note(run.timeline)
+    if note:
+        sys.stderr.write(note + "\n")
+
+
+def status(result: StatusResult, output: str, color: ColorMode | None) -> None:
+    from trucetrack.output import status as render
+
+    run, states = result.run, result.states
+    if output == "table":
+        if plain_output(color):
+            write(render.plain_text(render.status_lines(run, states, output_width())))
+        else:
+            render.print_status_table(make_console(color), run, states)
+        return
+    if output in ("json", "csv"):
+        bundled_note_to_stderr(run)
+    writers = {"markdown": render.status_markdown, "json": render.status_json, "csv": render.status_csv}
+    write(writers[output](run, states))
+
+
+def show(result: ShowResult, color: ColorMode | None) -> None:
+    from trucetrack.output.show import show_renderable
+    from trucetrack.output.text import bundled_note
+
+    console = make_console(color)
+    note = bundled_note(result.run.timeline)
+    console.print(show_renderable(result.run, result.entry, result.state, result.party_names))
+    if note:
+        console.print(note, style="dim")
+
+
+def validated(result: ValidateResult) -> None:
+    write(f"ok: {result.entries} entries in {result.files} file{'s' if result.files != 1 else ''}\n")
+
+
+def countdown(result: CountdownResult, color: ColorMode | None, *, live: bool) -> None:
+    """The countdown panels once, or with ``live`` redrawn each second in a terminal."""
+    console = make_console(color)
+
+    def frame(instant: datetime) -> tuple[RenderableType, bool]:
+        from trucetrack.output import views
+
+        run, states, finished = result.at(instant)
+        return views.countdown_renderable(run, states, console.width), finished
+
+    if live and sys.stdout.isatty() and not console.is_dumb_terminal:
+        run_live(console, frame, result.run.as_of)
+        return
+    console.print(frame(result.run.as_of)[0])
+
+
+def run_live(
+    console: Console,
+    frame: Callable[[datetime], tuple[RenderableType, bool]],
+    start: datetime,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Redraw ``frame`` each second until Ctrl-C or until it says it is finished.
+
+    The instant shown is ``start`` plus the whole seconds elapsed on the
+    monotonic clock, so the countdown keeps pace with real time from a
+    pinned --as-of too, and a change of the wall clock cannot make it jump.
+    Rich's Live restores the cursor on the way out, Ctrl-C included.
+    """
+    from rich.live import Live
+
+    began = clock()
+    with Live(console=console, auto_refresh=False, redirect_stdout=False, redirect_stderr=False) as screen:
+        try:
+            while True:
+                elapsed = clock() - began
+                renderable, finished = frame(start + timedelta(seconds=math.floor(elapsed)))
+                screen.update(renderable, refresh=True)
+                if finished:
+                    return
+                sleep(1 - (clock() - began) % 1)  # until the next whole second
+        except KeyboardInterrupt:
+            return
+
+
+def timeline(result: TimelineResult, output: str, color: ColorMode | None) -> None:
+    from trucetrack.output import views
+
+    run, states = result.run, result.states
+    if output == "table":
+        console = make_console(color)
+        console.print(views.timeline_renderable(run, states, console.width, result.axis_start, result.axis_end))
+        return
+    if output == "markdown":
+        write(views.timeline_markdown(run, states))
+        return
+    bundled_note_to_stderr(run)
+    if output == "json":
+        write(views.timeline_json(run, states, result.first, result.last))
+    else:
+        write(views.timeline_csv(run, states))
+
+
+def summary(result: SummaryResult, output: str, color: ColorMode | None) -> None:
+    from trucetrack.output import views
+
+    run = result.run
+    if output == "table":
+        console = make_console(color)
+        console.print(views.summary_renderable(run, result.summary, console.width))
+    elif output == "markdown":
+        write(views.summary_markdown(run, result.summary))
+    else:
+        bundled_note_to_stderr(run)
+        write(views.summary_json(run, result.summary))
+
+
+def check(result: CheckResult, output: str, color: ColorMode | None) -> None:
+    """The deadlines found; nothing at all when there are none (cron mails any output)."""
+    from trucetrack.output import views
+
+    run, found = result.run, result.found
+    if not found:
+        return
+    bundled_note_to_stderr(run)
+    if output == "table":
+        console = make_console(color)
+        for line in views.check_lines(run, found):
+            console.print(line, soft_wrap=True)
+    elif output == "markdown":
+        write(views.check_markdown(run, found))
+    elif output == "json":
+        write(views.check_json(run, found, result.window))
+    else:
+        from trucetrack.output.status import status_csv
+
+        write(status_csv(run, found))
+
+
+def rates(result: RatesResult, output: str, color: ColorMode | None) -> None:
+    from trucetrack.output import views
+
+    run = result.run
+    if output == "table":
+        make_console(color).print(views.rates_renderable(run, result.current, result.steps))
+        return
+    if output == "markdown":
+        write(views.rates_markdown(run, result.current, result.steps))
+        return
+    bundled_note_to_stderr(run)
+    writer = views.rates_json if output == "json" else views.rates_csv
+    write(writer(run, result.current, result.steps))

@@ -1,0 +1,53 @@
+"""What fmt, diff and the git diff driver print.
+
+File names and labels never carry control codes to the terminal; neither do
+the lines of a line diff, which come from the files themselves.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from trucetrack.core.text import clean, clean_line
+from trucetrack.output.console import write
+from trucetrack.output.diff import diff_json, diff_text
+
+if TYPE_CHECKING:
+    from trucetrack.ops.diff import DiffResult, GitDiffResult, LineDiff
+    from trucetrack.ops.fmt import FmtResult
+
+
+def formatted(result: FmtResult) -> None:
+    """The files that would change (--check) or were reformatted; else that all are canonical."""
+    verb = "would reformat" if result.check else "reformatted"
+    for display in result.changed:
+        write(f"{verb} {clean_line(display)}\n")
+    if not result.changed and result.failure is None:
+        count = result.canonical
+        write(f"ok: {count} file{'s' if count != 1 else ''} already canonical\n")
+
+
+def diffed(result: DiffResult, *, as_json: bool) -> None:
+    render = diff_json if as_json else diff_text
+    write(render(result.diff, result.old_label, result.new_label))
+
+
+def git_diffed(result: GitDiffResult) -> None:
+    if result.unmerged is not None:
+        write(f"* Unmerged path {clean_line(result.unmerged)}\n")
+    elif result.line_diff is not None:
+        write(line_diff_text(result.line_diff))
+    elif result.diff is not None:
+        text = diff_text(result.diff, result.old_label, result.new_label)
+        if not text:
+            text = (
+                f"--- {clean_line(result.old_label)}\n+++ {clean_line(result.new_label)}\n"
+                "no semantic change (layout, order or comments only)\n"
+            )
+        write(text)
+
+
+def line_diff_text(line_diff: LineDiff) -> str:
+    """Why a version is not a valid timeline, then the plain line diff."""
+    note = f"(not a valid timeline, so a line diff follows: {clean_line(line_diff.reason)})"
+    return "\n".join([note, *(clean(line) for line in line_diff.lines)]) + "\n"

@@ -1,0 +1,127 @@
+"""A cache of validated timelines, so repeated runs on unchanged files skip parsing.
+
+People run ``trucetrack status`` many times a day and cron runs it on every
+timeline; parsing and validating 10,000 entries costs about twice what
+``tomllib.load`` does, while loading the validated model back costs a
+fraction of it.
+
+An entry is used only when everything that went into it is unchanged:
+the paths as given (they are shown in output), the bytes of every file, the
+trucetrack version and the source of the modules that build the model, and
+the tz database files of the zones the timeline uses. Only valid timelines
+are stored, one cache file per set of paths, written atomically by ``fsio``
+(as every file trucetrack writes). Anything unexpected (an unreadable,
+corrupt or foreign cache file, a failed write) is a miss, never an error:
+the cache can always be deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import zoneinfo
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from trucetrack import __version__
+from trucetrack.core.model import Timeline
+
+# Modules whose code decides what a loaded Timeline holds, by name: a cache hit
+# imports fewer modules than a build, so "the modules loaded so far" would not do.
+MODEL_MODULES = (
+    "trucetrack.core.model",
+    "trucetrack.core.durations",
+    "trucetrack.core.dates",
+    "trucetrack.store.reader",
+    "trucetrack.store.cache",
+    "trucetrack.load.validate",
+    "trucetrack.load.loader",
+)
+_FORMAT = 1
+
+
+def _code_digest() -> str:
+    """The version, the code of the model's modules (source or bytecode, whichever is
+    installed) and the tz database version; raises when a module cannot be found."""
+    import importlib.util
+
+    digest = hashlib.blake2b(f"{__version__}:{_FORMAT}:{_tzdata_version()}".encode(), digest_size=16)
+    for name in MODEL_MODULES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise LookupError(f"module {name} not found")
+        digest.update(Path(spec.origin).read_bytes())
+    return digest.hexdigest()
+
+
+def _tzdata_version() -> str:
+    """The version of the tzdata package where zoneinfo may read from it (none: '')."""
+    try:
+        import tzdata  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:
+        return ""
+    return str(getattr(tzdata, "IANA_VERSION", ""))
+
+
+def _zone_stamp(name: str) -> tuple[str, int] | None:
+    """Where the zone's tz data lives and when it changed (None when not a file)."""
+    for folder in zoneinfo.TZPATH:
+        path = os.path.join(folder, name)
+        try:
+            return path, os.stat(path).st_mtime_ns
+        except OSError:
+            continue
+    return None
+
+
+class TimelineCache:
+    """Validated timelines on disk, keyed by what they were built from."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _file_for(self, paths: Sequence[str], bundled: bool) -> Path:
+        name = hashlib.blake2b(repr((list(paths), bundled)).encode(), digest_size=16).hexdigest()
+        return self.folder / f"{name}.pickle"
+
+    @staticmethod
+    def _fingerprint(contents: Sequence[bytes]) -> list[str]:
+        return [_code_digest()] + [hashlib.blake2b(raw, digest_size=20).hexdigest() for raw in contents]
+
+    def load(self, paths: Sequence[str], contents: Sequence[bytes], bundled: bool) -> Timeline | None:
+        """The cached timeline for exactly these files and bytes, or None."""
+        try:
+            stored = pickle.loads(self._file_for(paths, bundled).read_bytes())
+            fingerprint, zones, timeline = stored
+            if fingerprint != self._fingerprint(contents):
+                return None
+            if any(_zone_stamp(name) != stamp for name, stamp in zones):
+                return None
+        except Exception:  # any unreadable, stale or foreign file is simply a miss
+            return None
+        return timeline if isinstance(timeline, Timeline) else None
+
+    def fetch(
+        self, paths: Sequence[str], contents: Sequence[bytes], bundled: bool, build: Callable[[], Timeline]
+    ) -> Timeline:
+        """The cached timeline for these files, else ``build()``'s, which is then kept."""
+        cached = self.load(paths, contents, bundled)
+        if cached is not None:
+            return cached
+        timeline = build()
+        self.store(paths, contents, bundled, timeline)
+        return timeline
+
+    def store(self, paths: Sequence[str], contents: Sequence[bytes], bundled: bool, timeline: Timeline) -> None:
+        """Keep ``timeline`` for next time; failing to write is not an error."""
+        try:
+            zone_names = {source.zone for source in timeline.files} | {entry.zone for entry in timeline.entries}
+            zones = [(name, _zone_stamp(name)) for name in sorted(zone_names)]
+            payload = pickle.dumps((self._fingerprint(contents), zones, timeline), protocol=pickle.HIGHEST_PROTOCOL)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            from trucetrack.store import fsio  # only when writing
+
+            fsio.write_file(self._file_for(paths, bundled), payload, new_mode=0o600)
+        except Exception:  # failing to keep a timeline only costs the next run a build
+            return

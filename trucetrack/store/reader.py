@@ -1,0 +1,227 @@
+"""Reading timeline files from disk: the only module that parses TOML.
+
+tomllib gives no positions for parsed values, so ``scan_lines`` maps each
+table header and key back to its line with a small scanner that knows just
+enough TOML (strings, multi-line strings, comments, nested brackets) not to
+be fooled by a ``[`` inside a value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from trucetrack.core.model import Problem
+from trucetrack.store.files import display_name, expand_paths, read_bytes
+from trucetrack.store.lexer import BARE_KEY, QUOTED_KEY, Scanner
+
+
+@dataclass
+class LineMap:
+    """Where things are in one file: 1-based line numbers."""
+
+    top: dict[str, int] = field(default_factory=dict)
+    parties: dict[str, int] = field(default_factory=dict)
+    party_keys: dict[str, dict[str, int]] = field(default_factory=dict)
+    events: list[tuple[int, dict[str, int]]] = field(default_factory=list)
+
+    def event(self, index: int) -> tuple[int, dict[str, int]]:
+        """The header line and key lines of the index-th event.
+
+        When events were not written as ``[[event]]`` blocks (an inline array),
+        every event points at the ``event`` key's line.
+        """
+        if 0 <= index < len(self.events):
+            return self.events[index]
+        return self.top.get("event", 1), {}
+
+
+class RawDocument:
+    """One file as read: its parsed data (None when unreadable) and where things are.
+
+    Finding the line of every key costs a pass over the text in Python, and
+    it is only needed to report a problem, so ``lines`` is computed on first
+    use; ``event_lines`` (the ``[[event]]`` header lines, shown in JSON and
+    ``show``) comes from one regex search when the text allows it.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        data: dict[str, Any] | None,
+        text: str,
+        problems: list[Problem],
+        bundled: bool = False,
+    ) -> None:
+        self.path = path
+        self.data = data
+        self.text = text
+        self.problems = problems
+        self.bundled = bundled
+        self._lines: LineMap | None = None
+
+    @property
+    def lines(self) -> LineMap:
+        if self._lines is None:
+            self._lines = scan_lines(self.text)
+        return self._lines
+
+    def event_lines(self, count: int) -> list[int]:
+        """The header line of each of the ``count`` events, in order."""
+        if self._lines is None and '"""' not in self.text and "'''" not in self.text:
+            found = _event_header_lines(self.text)
+            if len(found) == count:
+                return found
+        lines = self.lines
+        return [lines.event(index)[0] for index in range(count)]
+
+    def party_lines(self) -> dict[str, int]:
+        """Header lines of ``[parties.CODE]`` tables (bare codes), from one regex search."""
+        if self._lines is not None:
+            return self._lines.parties
+        found: dict[str, int] = {}
+        for line, line_start in _header_lines(self.text, _PARTY_MARK):
+            header = _PARTY_HEADER.match(self.text, line_start)
+            if header is not None:
+                found.setdefault(header.group(1), line)
+        return found
+
+
+_PARTY_MARK = re.compile(r"\[[ \t]*parties[ \t]*\.")
+_PARTY_HEADER = re.compile(r"[ \t]*\[[ \t]*parties[ \t]*\.[ \t]*([A-Za-z0-9_-]+)[ \t]*\]")
+_EVENT_MARK = re.compile(r"\[\[[ \t]*event[ \t]*\]\]")
+
+
+def _header_lines(text: str, mark: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Line numbers and line starts of the lines that begin (after blanks) with ``mark``.
+
+    The pattern starts with a literal, so the regex engine skips ahead to
+    candidates instead of trying every line start; one in a value such as
+    ``title = "[[event]]"`` has more than blanks before it and is passed over.
+    """
+    found: list[tuple[int, int]] = []
+    line, counted_to = 1, 0
+    for match in mark.finditer(text):
+        start = match.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip(" \t"):
+            continue
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        found.append((line, line_start))
+    return found
+
+
+def _event_header_lines(text: str) -> list[int]:
+    """Lines of ``[[event]]`` headers, exact when no multi-line string can hide one."""
+    return [line for line, _ in _header_lines(text, _EVENT_MARK)]
+
+
+_EVENT_BLOCK_HEADER = re.compile(rb"^[ \t]*\[\[[ \t]*event[ \t]*\]\]", re.M)
+# A "schema = ..." line tells a timeline file from other TOML files (pyproject.toml) in a folder.
+_SCHEMA_LINE = re.compile(rb"^[ \t]*schema[ \t]*=", re.M)
+
+
+def has_event_blocks(raw: bytes) -> bool:
+    """Whether the file's bytes hold an ``[[event]]`` header line (a value that
+    merely contains the text, such as ``title = "[[event]]"``, is not one)."""
+    return _EVENT_BLOCK_HEADER.search(raw) is not None
+
+
+def looks_like_timeline(raw: bytes) -> bool:
+    """Whether a TOML file's bytes hold a ``schema = ...`` line, as every timeline file does."""
+    return _SCHEMA_LINE.search(raw) is not None
+
+
+def read_documents(paths: list[str], *, bundled: bool = False) -> list[RawDocument]:
+    """Read and parse each path (directories expanded); problems are collected, not raised."""
+    return [read_document(path, bundled=bundled) for path in expand_paths(paths)]
+
+
+def read_document(path: str, *, bundled: bool = False, display: str | None = None) -> RawDocument:
+    return parse_document(read_bytes(path), display or display_name(path, bundled), bundled=bundled)
+
+
+_SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocument:
+    """Parse the bytes of one timeline file."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problem = Problem(
+            path, line, "-", f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
+        )
+        return RawDocument(path, None, "", [problem], bundled)
+    text = text.removeprefix("\ufeff")
+    import tomllib  # not needed at all when the timeline comes from the cache
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        position = _SYNTAX_POSITION.search(message)
+        line, column = (int(position.group(1)), int(position.group(2))) if position else (1, None)
+        message = _SYNTAX_POSITION.sub("", message)
+        problem = Problem(path, line, "-", f"TOML syntax error: {message}", column=column)
+        return RawDocument(path, None, "", [problem], bundled)
+    return RawDocument(path, data, text, [], bundled)
+
+
+_KEY = re.compile(rf"\s*({BARE_KEY}|{QUOTED_KEY})\s*(?:=|\.)")
+_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]*?)\s*\]\]?")
+
+
+def _unquote(key: str) -> str:
+    key = key.strip()
+    if len(key) >= 2 and key[0] == key[-1] and key[0] in "\"'":
+        return key[1:-1]
+    return key
+
+
+def _split_dotted(name: str) -> list[str]:
+    return [_unquote(part) for part in re.findall(rf"{BARE_KEY}|{QUOTED_KEY}", name)]
+
+
+def scan_lines(text: str) -> LineMap:
+    """Map table headers and keys of a TOML document to their line numbers."""
+    lines = LineMap()
+    scanner = Scanner()
+    current: dict[str, int] = lines.top
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not scanner.settled:
+            scanner.scan(line)
+            continue
+        header = _HEADER.match(line)
+        if header and line.lstrip().startswith("["):
+            brackets, name = header.groups()
+            path = _split_dotted(name)
+            if brackets == "[[" and path == ["event"]:
+                keys: dict[str, int] = {}
+                lines.events.append((number, keys))
+                current = keys
+            elif brackets == "[" and len(path) == 2 and path[0] == "parties":
+                lines.parties.setdefault(path[1], number)
+                current = lines.party_keys.setdefault(path[1], {})
+            elif path == ["parties"]:
+                lines.top.setdefault("parties", number)
+                current = {}
+            else:
+                current = {}
+            scanner.scan(line, header.end())
+            continue
+        key = _KEY.match(line)
+        if key:
+            name = _unquote(key.group(1))
+            current.setdefault(name, number)
+            if current is lines.top and name == "parties":
+                dotted = _split_dotted(line.split("=", 1)[0])
+                if len(dotted) >= 2:
+                    lines.parties.setdefault(dotted[1], number)
+            scanner.scan(line, key.end())
+            continue
+        scanner.scan(line)
+    return lines
