@@ -1,7 +1,8 @@
 """Every golden case gives byte for byte the stored exit code, stdout and stderr.
 
-Re-capture with ``python -m tests.golden.capture`` only when a change of output is
-intended; list a case in KNOWN_CHANGES (with the reason) to skip it meanwhile.
+When a change of output is intended, re-capture with ``python -m tests.golden.capture``
+and commit only the outputs that the change explains (review ``git diff tests/golden``);
+list a case in KNOWN_CHANGES (with the reason) to skip it meanwhile.
 """
 
 from __future__ import annotations
@@ -16,12 +17,7 @@ from .capture import decode
 from .cases import CASES, Case
 from .runner import OUTPUTS, Result, run_case
 
-KNOWN_CHANGES: dict[str, str] = {
-    # The global options are declared once and still accepted by every command; init and
-    # schema ignore them, and their help now says so. Checked in tests/cli/test_global_options.py.
-    "help-init": "init's help says the global options have no effect on it",
-    "help-schema": "schema's help says the global options have no effect on it",
-}
+KNOWN_CHANGES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session")
