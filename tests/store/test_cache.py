@@ -28,7 +28,7 @@ def test_a_hit_returns_the_same_timeline(write_timeline: Callable[..., Path], tm
     path = str(write_timeline(BODY))
     cache = TimelineCache(tmp_path / "c")
     first = load_timeline([path], cache=cache)
-    assert len(list((tmp_path / "c").glob("*.pickle"))) == 1
+    assert len(list((tmp_path / "c").glob("*.json"))) == 1
     second = load_timeline([path], cache=cache)
     assert second == first
     assert second is not first
@@ -72,7 +72,7 @@ def test_a_corrupt_cache_file_is_a_miss(write_timeline: Callable[..., Path], tmp
     path = str(write_timeline(BODY))
     cache = TimelineCache(tmp_path / "c")
     load_timeline([path], cache=cache)
-    (cache_file,) = (tmp_path / "c").glob("*.pickle")
+    (cache_file,) = (tmp_path / "c").glob("*.json")
     cache_file.write_bytes(b"not a pickle")
     assert load_timeline([path], cache=cache).entry("geneva-truce") is not None
 
@@ -91,7 +91,7 @@ def test_invalid_timelines_are_not_cached(write_timeline: Callable[..., Path], t
     for _ in range(2):
         with pytest.raises(InvalidTimeline):
             load_timeline([path], cache=cache)
-    assert not list((tmp_path / "c").glob("*.pickle"))
+    assert not list((tmp_path / "c").glob("*.json"))
 
 
 def test_cli_uses_the_cache_folder_and_can_turn_it_off(
@@ -103,7 +103,7 @@ def test_cli_uses_the_cache_folder_and_can_turn_it_off(
     off = runner.invoke(app, args, env={"TRUCETRACK_CACHE_DIR": str(folder), "TRUCETRACK_CACHE": "off"})
     assert off.exit_code == 0 and not folder.exists()
     first = runner.invoke(app, args, env={"TRUCETRACK_CACHE_DIR": str(folder)})
-    assert len(list(folder.glob("*.pickle"))) == 1
+    assert len(list(folder.glob("*.json"))) == 1
     second = runner.invoke(app, args, env={"TRUCETRACK_CACHE_DIR": str(folder)})
     assert first.exit_code == second.exit_code == 0
     assert first.output == second.output == off.output

@@ -13,19 +13,27 @@ are stored, one cache file per set of paths, written atomically by ``fsio``
 (as every file trucetrack writes). Anything unexpected (an unreadable,
 corrupt or foreign cache file, a failed write) is a miss, never an error:
 the cache can always be deleted.
+
+A cache folder may be shared or planted (``TRUCETRACK_CACHE_DIR`` pointing at
+a folder others can write), so the cache holds data only: JSON arrays that
+``cache_codec`` rebuilds into the model, never pickle or anything else that
+can run code when read. Folders it creates are 0700 and files 0600; a folder
+or file owned by another user, or writable by group or others, is not used.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
+import stat
 import zoneinfo
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from trucetrack import __version__
 from trucetrack.core.model import Timeline
+from trucetrack.store import cache_codec
 
 # Modules whose code decides what a loaded Timeline holds, by name: a cache hit
 # imports fewer modules than a build, so "the modules loaded so far" would not do.
@@ -35,10 +43,11 @@ MODEL_MODULES = (
     "trucetrack.core.dates",
     "trucetrack.store.reader",
     "trucetrack.store.cache",
+    "trucetrack.store.cache_codec",
     "trucetrack.load.validate",
     "trucetrack.load.loader",
 )
-_FORMAT = 1
+_FORMAT = 2
 
 
 def _code_digest() -> str:
@@ -75,6 +84,45 @@ def _zone_stamp(name: str) -> tuple[str, int] | None:
     return None
 
 
+def _trusted(status: os.stat_result) -> bool:
+    """Owned by this user and writable by nobody else: nobody else can have put it there."""
+    return status.st_uid == os.geteuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _usable_folder(folder: Path) -> bool:
+    """An existing folder only this user can write (a symlink to one is followed)."""
+    try:
+        status = folder.stat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(status.st_mode) and _trusted(status)
+
+
+def _make_folder(folder: Path) -> None:
+    """Create the cache folder and any missing parents 0700 (whatever the umask)."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    for candidate in reversed(missing):
+        candidate.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(candidate, 0o700)
+
+
+def _read_trusted(path: Path) -> bytes:
+    """The bytes of a cache file that this user owns and only this user can write."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        status = os.fstat(descriptor)
+        if not (stat.S_ISREG(status.st_mode) and _trusted(status)):
+            raise PermissionError("not a trusted cache file")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(descriptor)
+
+
 class TimelineCache:
     """Validated timelines on disk, keyed by what they were built from."""
 
@@ -83,7 +131,7 @@ class TimelineCache:
 
     def _file_for(self, paths: Sequence[str], bundled: bool) -> Path:
         name = hashlib.blake2b(repr((list(paths), bundled)).encode(), digest_size=16).hexdigest()
-        return self.folder / f"{name}.pickle"
+        return self.folder / f"{name}.json"
 
     @staticmethod
     def _fingerprint(contents: Sequence[bytes]) -> list[str]:
@@ -92,15 +140,20 @@ class TimelineCache:
     def load(self, paths: Sequence[str], contents: Sequence[bytes], bundled: bool) -> Timeline | None:
         """The cached timeline for exactly these files and bytes, or None."""
         try:
-            stored = pickle.loads(self._file_for(paths, bundled).read_bytes())
-            fingerprint, zones, timeline = stored
+            if not _usable_folder(self.folder):
+                return None
+            document = json.loads(_read_trusted(self._file_for(paths, bundled)))
+            header = cache_codec.read_header(document)
+            if not (isinstance(header, list) and len(header) == 2 and isinstance(header[1], list)):
+                return None
+            fingerprint, zones = header
             if fingerprint != self._fingerprint(contents):
                 return None
-            if any(_zone_stamp(name) != stamp for name, stamp in zones):
+            if any(_zone_stamp(name) != (stamp and tuple(stamp)) for name, stamp in zones):
                 return None
-        except Exception:  # any unreadable, stale or foreign file is simply a miss
+            return cache_codec.decode_timeline(document)
+        except Exception:  # any unreadable, stale, crafted or foreign file is simply a miss
             return None
-        return timeline if isinstance(timeline, Timeline) else None
 
     def fetch(
         self, paths: Sequence[str], contents: Sequence[bytes], bundled: bool, build: Callable[[], Timeline]
@@ -118,10 +171,16 @@ class TimelineCache:
         try:
             zone_names = {source.zone for source in timeline.files} | {entry.zone for entry in timeline.entries}
             zones = [(name, _zone_stamp(name)) for name in sorted(zone_names)]
-            payload = pickle.dumps((self._fingerprint(contents), zones, timeline), protocol=pickle.HIGHEST_PROTOCOL)
-            self.folder.mkdir(parents=True, exist_ok=True)
+            payload = cache_codec.encode(timeline, [self._fingerprint(contents), zones])
+            if not self.folder.exists():
+                _make_folder(self.folder)
+            if not _usable_folder(self.folder):
+                return
             from trucetrack.store import fsio  # only when writing
 
-            fsio.write_file(self._file_for(paths, bundled), payload, new_mode=0o600)
+            path = self._file_for(paths, bundled)
+            if path.is_symlink():
+                return
+            fsio.write_file(path, payload, mode=0o600)
         except Exception:  # failing to keep a timeline only costs the next run a build
             return

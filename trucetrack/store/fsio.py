@@ -225,12 +225,16 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_file(path: Path, data: bytes, *, new_mode: int | None = None) -> None:
+def write_file(path: Path, data: bytes, *, new_mode: int | None = None, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically, or create it (export -o, the cache).
 
-    An existing file keeps its mode; a new one gets ``new_mode``, else the
-    usual permissions (0666 less the umask). A symlink is written through (the
-    file it points to is replaced). On any failure ``path`` is left as it was.
+    An existing file keeps its mode unless ``mode`` is given; a new one gets
+    ``mode`` or ``new_mode``, else the usual permissions (0666 less the umask).
+    A symlink is written through (the file it points to is replaced). A FIFO or
+    a device (``-o /dev/stdout``, ``-o /dev/null``, a named pipe) is written
+    into in place: replacing it with a regular file would break whatever reads
+    it, and as root could break the machine. On any failure ``path`` is left
+    as it was.
     """
     target = Path(os.path.realpath(path))
 
@@ -238,15 +242,39 @@ def write_file(path: Path, data: bytes, *, new_mode: int | None = None) -> None:
         return WriteError(f"{path}: cannot write: {exc.strerror or exc}")
 
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        status = target.stat()
     except FileNotFoundError:
-        mode = new_mode if new_mode is not None else _new_file_mode()
+        status = None
     except OSError as exc:
         raise failed(exc) from None
+    if status is not None and stat.S_ISDIR(status.st_mode):
+        raise WriteError(f"{path}: is a folder; give a file name")
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        try:
+            _write_in_place(target, data)
+        except OSError as exc:
+            raise failed(exc) from None
+        return
+    if mode is None:
+        if status is not None:
+            mode = stat.S_IMODE(status.st_mode)
+        else:
+            mode = new_mode if new_mode is not None else _new_file_mode()
     try:
         replace_atomically(target, data, mode, strict_sync=False)
     except OSError as exc:
         raise failed(exc) from None
+
+
+def _write_in_place(target: Path, data: bytes) -> None:
+    """Write into a FIFO or device as it is (a FIFO waits for its reader)."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_NOCTTY)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
 
 
 def _target(path: Path) -> Path:
