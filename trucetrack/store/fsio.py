@@ -196,26 +196,53 @@ def _write_temporary(path: Path, data: bytes, mode: int) -> str:
 
 
 def replace_atomically(
-    path: Path, data: bytes, mode: int, *, owner: tuple[int, int] | None = None, strict_sync: bool = True
+    path: Path,
+    data: bytes,
+    mode: int,
+    *,
+    owner: tuple[int, int] | None = None,
+    strict_sync: bool = True,
+    expect: bytes | None = None,
 ) -> None:
     """Put ``data`` at ``path`` (temporary file, fsync, rename, fsync of the folder) with ``mode``.
 
     ``owner`` (uid, gid) is given to the new file where that is allowed.
     Raises OSError; on failure ``path`` is unchanged and no temporary file is
     left. With ``strict_sync`` false, a folder that cannot be synced is not an
-    error (the rename is done by then).
+    error (the rename is done by then). With ``expect``, the file is read again
+    right before the rename and nothing is written unless it still holds those
+    bytes (``ChangedMeanwhile``).
     """
     temporary = _write_temporary(path, data, mode)
     try:
         if owner is not None and hasattr(os, "chown") and owner != (os.getuid(), os.getgid()):
             with contextlib.suppress(OSError):
                 os.chown(temporary, *owner)
+        if expect is not None and _read_again(path) != expect:
+            raise ChangedMeanwhile(path)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
     _fsync_folder(path.parent, strict=strict_sync)
+
+
+class ChangedMeanwhile(WriteError):
+    """Another program (an editor that takes no lock) saved the file while an edit ran."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path}: the file changed while trucetrack was editing it (another program saved it); "
+            "nothing was written, so that change is kept: run the command again"
+        )
+
+
+def _read_again(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _new_file_mode() -> int:
@@ -286,7 +313,10 @@ def rewrite(path: Path, change: Callable[[bytes], bytes]) -> tuple[bytes, bytes]
     """Under the lock, read ``path``, compute ``change(current)`` and write it if it differs.
 
     ``change`` runs while the lock is held, on the bytes as they are now; it
-    raises to refuse (nothing is written). Returns (old bytes, new bytes).
+    raises to refuse (nothing is written). A program that does not take the
+    lock (an editor) may still save meanwhile: the file is read again just
+    before the rename, and if it changed nothing is written (``ChangedMeanwhile``).
+    Returns (old bytes, new bytes).
     """
     target = _target(path)
     refuse_packaged(target)
@@ -306,7 +336,7 @@ def rewrite(path: Path, change: Callable[[bytes], bytes]) -> tuple[bytes, bytes]
             try:
                 before = os.stat(target)
                 owner = (before.st_uid, before.st_gid)
-                replace_atomically(target, new, stat.S_IMODE(before.st_mode), owner=owner)
+                replace_atomically(target, new, stat.S_IMODE(before.st_mode), owner=owner, expect=current)
             except OSError as exc:
                 raise _write_error(target, exc) from None
     return current, new
