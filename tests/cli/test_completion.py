@@ -42,6 +42,14 @@ title = "Beta"
 date = 2025-03-01
 """
 
+MODIFIER = """
+[[event]]
+id = "alpha-deal-end"
+kind = "termination"
+target = "alpha-deal"
+date = 2025-06-01
+"""
+
 
 def complete(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run ``python -m trucetrack`` the way the installed shell script does."""
@@ -182,3 +190,21 @@ def test_pre_commit_fmt_hook_names_a_real_command() -> None:
     result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "--check" in result.output
+
+
+def test_a_file_given_before_the_command_is_the_one_completed(write_timeline: Callable[..., Path]) -> None:
+    """``trucetrack -f FILE show <TAB>`` completed the bundled ids instead of FILE's."""
+    path = write_timeline(OWN + MODIFIER)
+    words = f"trucetrack -f {path} show "
+    result = complete({COMPLETE_VAR: "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "4"})
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) == {"alpha-deal", "alpha-talks", "beta", "alpha-deal-end"}
+
+
+def test_countdown_completes_only_what_it_counts_down_to(write_timeline: Callable[..., Path]) -> None:
+    """Modifiers have no deadline: countdown refuses them, so it does not offer them."""
+    path = write_timeline(OWN + MODIFIER)
+    words = f"trucetrack countdown -f {path} "
+    result = complete({COMPLETE_VAR: "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "4"})
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) == {"alpha-deal", "alpha-talks", "beta"}

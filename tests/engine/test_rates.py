@@ -234,7 +234,7 @@ rate = 5.0
     table = runner.invoke(app, ["rates", "-f", str(path), "--as-of", "2025-02-15"])
     assert table.exit_code == 0
     assert table.stdout.splitlines()[1:] == [
-        "Measure  Rate  Since       Set by                          ",
+        "Measure  Rate  Since       Set by",
         "duty        —  2025-02-01  temporary (ended, no rate_after)",
     ]
     as_json = runner.invoke(app, ["rates", "-f", str(path), "--as-of", "2025-02-15", "--format", "json"])

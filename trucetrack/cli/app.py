@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from trucetrack.errors import ExitStatus, TrucetrackError
-from trucetrack.output.console import report_error, silence_stdout
+from trucetrack.output.console import report_error, silence_stdout, tolerate_unencodable_text
 
 
 def _quiet_closed_pipe() -> NoReturn:
@@ -128,4 +128,5 @@ def main() -> None:
     """Console-script entry point: one command, in a process of its own."""
     global _one_command_per_process
     _one_command_per_process = True
+    tolerate_unencodable_text()
     app(prog_name="trucetrack")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from trucetrack import __version__
 from trucetrack.errors import ExitStatus
 from trucetrack.ops.context import Invocation, entry_ids
 from trucetrack.output.console import ColorMode
+from trucetrack.output.console import escape_markup as escape
 
 GLOBAL_NAMES = ("file", "as_of", "tz", "color", "version")
 NO_EFFECT = " No effect on this command; accepted like on every command."
@@ -119,6 +121,7 @@ def _with_global_options(function: Callable[..., None], *, no_effect: bool, keep
     the merged GlobalOptions first (``keep``: they are also kept in the context,
     for the command to merge its own onto)."""
     own = list(inspect.signature(function, eval_str=True).parameters.values())[1:]
+    _help_as_plain_text(function, own)
     context = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
 
     @functools.wraps(function)
@@ -137,6 +140,19 @@ def _with_global_options(function: Callable[..., None], *, no_effect: bool, keep
 
 
 Command = Callable[..., None]
+
+
+def _help_as_plain_text(function: Callable[..., None], parameters: list[inspect.Parameter]) -> None:
+    """Help texts are plain text: typer reads them as rich markup, which ate
+    ``[[event]]`` ("Print the [] block"). Escape the docstring and every option's
+    and argument's help once, where every command is registered."""
+    if function.__doc__:
+        function.__doc__ = escape(function.__doc__)
+    for parameter in parameters:
+        for info in (parameter.default, *typing.get_args(parameter.annotation)[1:]):
+            if isinstance(info, typer.models.ParameterInfo) and info.help and not getattr(info, "_escaped", False):
+                info.help = escape(info.help)
+                info._escaped = True  # type: ignore[attr-defined]
 
 
 def command(name: str | None = None, *, no_effect: bool = False) -> Callable[[Command], Command]:
@@ -167,13 +183,23 @@ class OutputFormat(StrEnum):
 
 
 def _completion_invocation(ctx: typer.Context) -> Invocation:
-    """The options as far as the shell has typed them: -f before and after the command."""
-    return options_of(ctx).overridden(ctx.params.get("file"), None, None, None).invocation()
+    """The options as far as the shell has typed them: -f before and after the command.
+
+    Completion parses without running callbacks, so the options given before
+    the command are read from the parent context's parameters, not from ctx.obj."""
+    before = ctx.parent.params if ctx.parent is not None else {}
+    options = options_of(ctx).overridden(before.get("file"), None, None, None)
+    return options.overridden(ctx.params.get("file"), None, None, None).invocation()
 
 
 def complete_entry_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     """Entry ids for shell completion; silent (no suggestions) on any problem."""
     return entry_ids(_completion_invocation(ctx), incomplete)
+
+
+def complete_countdown_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Ids of points and spans: what countdown counts to (modifiers have no deadline)."""
+    return entry_ids(_completion_invocation(ctx), incomplete, dated_only=True)
 
 
 def complete_span_ids(ctx: typer.Context, incomplete: str) -> list[str]:

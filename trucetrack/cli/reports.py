@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from trucetrack.cli.options import GlobalOptions, OutputFormat, command, complete_entry_ids
+from trucetrack.cli.options import GlobalOptions, OutputFormat, command, complete_countdown_ids
 from trucetrack.errors import ExitStatus
 from trucetrack.ops.query import DEFAULT_COUNTDOWNS
 
@@ -30,7 +30,7 @@ def countdown(
         typer.Argument(
             metavar="[ID]...",
             help=f"Entries to count down to. Default: the next {DEFAULT_COUNTDOWNS} active deadlines.",
-            autocompletion=complete_entry_ids,
+            autocompletion=complete_countdown_ids,
             show_default=False,
         ),
     ] = None,

@@ -49,6 +49,16 @@ _KNOWN_EVENT_KEYS = frozenset(EVENT_KEYS)
 _TEXT_FIELDS = ("place", "measure", "instrument", "notes")
 _LIST_FIELDS = ("parties", "sources", "tags")
 _NUMBER_FIELDS = ("rate", "rate_after")
+
+# TOML 1.0 integers are 64-bit; the standard parser accepts larger ones, which
+# other tools reading the same file would refuse (and floats cannot hold).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def value_out_of_range() -> str:
+    return "integer out of TOML's 64-bit range (-9223372036854775808 to 9223372036854775807)"
+
+
 _INSTANT_KEYS = ("date", "start", "end")
 
 
@@ -184,6 +194,8 @@ def _read_header(
         report.add(path, 1, "schema", f"missing 'schema = {SUPPORTED_SCHEMA}' at the top of the file")
     elif isinstance(schema, bool) or not isinstance(schema, int):
         report.add(path, line_of("schema"), "schema", f"expected an integer, got {_type_name(schema)}")
+    elif not INT64_MIN <= schema <= INT64_MAX:
+        report.add(path, line_of("schema"), "schema", value_out_of_range())
     elif schema != SUPPORTED_SCHEMA:
         report.add(
             path,
@@ -363,6 +375,9 @@ class _EventBuilder:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(key, f"{key} must be a number (percent), got {_type_name(value)}")
+            return None
+        if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+            self.fail(key, f"{key}: {value_out_of_range()}")
             return None
         if not math.isfinite(value):
             self.fail(key, f"{key} must be a finite number (percent), got {value}")

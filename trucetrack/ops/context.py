@@ -58,6 +58,12 @@ def resolve_paths(invocation: Invocation) -> tuple[list[str], bool]:
     from_env = [part for part in variable.split(os.pathsep) if part]
     if from_env:
         return from_env, False
+    if variable:
+        # Set but naming nothing (":"): falling back to another timeline would answer
+        # about the wrong data without a word. An empty value means unset, as usual.
+        raise TrucetrackError(
+            f"TRUCETRACK_FILE={variable!r} names no file; give paths separated by {os.pathsep!r}, or unset it"
+        )
     if Path("timelines").is_dir():
         return ["timelines"], False
     from trucetrack.store.files import bundled_timeline_path
@@ -157,8 +163,11 @@ def check_choice(name: str, values: Sequence[str], known: Sequence[str]) -> None
             raise BadValue(f"{name}: unknown value {value!r}{hint}")
 
 
-def entry_ids(invocation: Invocation, incomplete: str, *, spans_only: bool = False) -> list[str]:
-    """Ids for shell completion (spans only: what extend and end take); none on any problem."""
+def entry_ids(
+    invocation: Invocation, incomplete: str, *, spans_only: bool = False, dated_only: bool = False
+) -> list[str]:
+    """Ids for shell completion (spans only: what extend and end take; dated only:
+    points and spans, what countdown takes); none on any problem."""
     try:
         timeline = load_timeline(invocation)
     except (TrucetrackError, OSError):
@@ -166,5 +175,6 @@ def entry_ids(invocation: Invocation, incomplete: str, *, spans_only: bool = Fal
     return [
         entry.id
         for entry in timeline.entries
-        if entry.id.startswith(incomplete) and (entry.is_span if spans_only else True)
+        if entry.id.startswith(incomplete)
+        and (entry.is_span if spans_only else not entry.is_modifier if dated_only else True)
     ]

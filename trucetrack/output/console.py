@@ -9,6 +9,7 @@ which beats terminal detection.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from enum import StrEnum
 from functools import cache
@@ -17,9 +18,15 @@ from typing import TYPE_CHECKING, Any
 from trucetrack.core.text import clean
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from rich.console import Console
+    from rich.segment import Segment
 
     from trucetrack.errors import TrucetrackError
+
+
+_TRAILING_SPACES = re.compile(r"[ \t]+\n")
 
 
 class ColorMode(StrEnum):
@@ -38,11 +45,32 @@ def _console_class() -> type[Console]:
         def on_broken_pipe(self) -> None:
             raise BrokenPipeError
 
+        def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+            """Rich pads cells and panels with spaces to the full width; piped or mailed
+            output must not end lines in spaces (diffs and mail clients show them). A
+            terminal keeps the padding, which a live redraw needs to blank old text."""
+            text = super()._render_buffer(buffer)
+            if self.is_terminal or " \n" not in text:
+                return text
+            return _TRAILING_SPACES.sub("\n", text)
+
     return QuietPipeConsole
+
+
+# Narrower than this, no table or panel can show an id and a date side by side;
+# COLUMNS=0 (or a tiny terminal) gets this width instead of an empty output.
+MIN_WIDTH = 40
 
 
 def make_console(mode: ColorMode | None) -> Console:
     """A console for this run: --color beats NO_COLOR, which beats terminal detection."""
+    console = _make_console(mode)
+    if console.width < MIN_WIDTH:
+        console.width = MIN_WIDTH
+    return console
+
+
+def _make_console(mode: ColorMode | None) -> Console:
     console_class = _console_class()
 
     common: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
@@ -83,7 +111,12 @@ def plain_output(mode: ColorMode | None) -> bool:
 def output_width() -> int:
     """The width rich gives a console, by rich's rule: $COLUMNS (with $LINES, even
     on a dumb terminal), 80 on a dumb terminal, else $COLUMNS, else the size of
-    the terminal on stdin, stdout or stderr, else 80 (cron has no terminal)."""
+    the terminal on stdin, stdout or stderr, else 80 (cron has no terminal);
+    never below ``MIN_WIDTH``."""
+    return max(MIN_WIDTH, _rich_width())
+
+
+def _rich_width() -> int:
     columns = _digits("COLUMNS")
     if columns is not None and _digits("LINES") is not None:
         return columns
@@ -101,9 +134,34 @@ def output_width() -> int:
 
 
 def _digits(name: str) -> int | None:
-    """A positive whole number from the environment, else None."""
+    """A whole number from the environment (0 included, as rich reads it), else None."""
     value = os.environ.get(name, "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def escape_markup(text: str) -> str:
+    """``text`` for a place that reads rich markup (typer's help), shown as written."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def tolerate_unencodable_text() -> None:
+    """Replace what the output encoding cannot carry instead of failing.
+
+    Under a Latin-1 or ASCII locale (``LC_ALL=C`` on older systems,
+    ``PYTHONIOENCODING=ascii``), a title with an en dash would raise
+    UnicodeEncodeError halfway through the output, and ``check`` would then
+    exit 1 with nothing printed. With ``errors="replace"`` such characters
+    print as ``?`` and every command gives the same exit code in every locale.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a closed or detached stream: nothing to protect
+                continue
 
 
 def write(text: str) -> None:

@@ -168,7 +168,26 @@ def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocume
         message = _SYNTAX_POSITION.sub("", message)
         problem = Problem(path, line, "-", f"TOML syntax error: {message}", column=column)
         return RawDocument(path, None, "", [problem], bundled)
+    except RecursionError:
+        # tomllib recurses once per level of nested arrays or inline tables.
+        message = "arrays or inline tables nested too deeply to read (a timeline needs no more than a list of strings)"
+        return RawDocument(path, None, "", [Problem(path, _deepest_line(text), "-", message)], bundled)
     return RawDocument(path, data, text, [], bundled)
+
+
+def _deepest_line(text: str) -> int:
+    """The line where ``[``/``{`` nesting (roughly: strings are not skipped) is deepest."""
+    depth = deepest = 0
+    where = 1
+    for number, line in enumerate(text.split("\n"), start=1):
+        for character in line:
+            if character in "[{":
+                depth += 1
+                if depth > deepest:
+                    deepest, where = depth, number
+            elif character in "]}":
+                depth = max(depth - 1, 0)
+    return where
 
 
 _KEY = re.compile(rf"\s*({BARE_KEY}|{QUOTED_KEY})\s*(?:=|\.)")
