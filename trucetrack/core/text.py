@@ -10,6 +10,7 @@ rendering file text as ``rich.text.Text`` (never as a markup string).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Whole escape sequences first (CSI, OSC up to BEL or ST, two-byte ESC x), so
 # that no printable remnant like "[31m" is left behind; then any lone control.
@@ -42,22 +43,38 @@ def article(word: str) -> str:
 
 def csv_value(value: object, *, compact_floats: bool = False) -> str:
     """One CSV cell: empty for None, true/false, lists joined with ';', numbers as
-    written (``10.0``, or ``10`` with ``compact_floats``), and every cell guarded
-    by ``csv_cell`` — negative numbers included."""
+    written (``10.0``, or ``10`` with ``compact_floats``). Numbers stay plain, a
+    negative one included (``-191``), so spreadsheets and pandas read them as
+    numbers: a number cannot carry a formula. Every text cell is guarded by
+    ``csv_cell``. The record builder decides which values are numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:g}" if compact_floats else str(value)
     if isinstance(value, list | tuple):
         return csv_cell(";".join(str(item) for item in value))
-    if isinstance(value, float) and compact_floats:
-        return csv_cell(f"{value:g}")
     return csv_cell(str(value))
 
 
 def csv_cell(text: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
+    """A CSV text cell that a spreadsheet will not run as a formula: one that starts
+    with ``=``, ``+``, ``-`` or ``@``, also after spaces or invisible characters
+    (zero-width and other format characters such as U+200B and U+FEFF, which a
+    spreadsheet skips), gets a leading ``'``. Tabs and line breaks are spaces by then."""
     cleaned = clean_line(text)
-    if cleaned.lstrip().startswith(_FORMULA_START):
+    if cleaned[:1].isalnum():  # the common case: a word cannot start a formula
+        return cleaned
+    if _skip_invisible(cleaned).startswith(_FORMULA_START):
         return "'" + cleaned
     return cleaned
+
+
+def _skip_invisible(text: str) -> str:
+    for index, character in enumerate(text):
+        if not (character.isspace() or unicodedata.category(character) == "Cf"):
+            return text[index:]
+    return ""
