@@ -604,9 +604,9 @@ def test_edits_in_a_folder_validate_every_file(tmp_path: Path, runner: CliRunner
         """
     )
     (folder / "b.toml").write_text(other, encoding="utf-8")
-    result = runner.invoke(app, ["end", "other", "--date", "2025-06-01", "--as-of", "2025-06-02"])
+    result = runner.invoke(app, ["end", "other", "--date", "2025-05-20", "--as-of", "2025-05-21"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "added other-end-2025-06-01 to timelines/b.toml"
+    assert result.output.splitlines()[0] == "added other-end-2025-05-20 to timelines/b.toml"
     result = runner.invoke(app, ["extend", "truce", "--date", "2025-06-01", "--by", "1d", "--id", "other"])
     assert result.exit_code == 2
     assert "id 'other' is already in use" in result.output
@@ -645,7 +645,7 @@ def test_same_day_modifiers_get_ids_that_fmt_keeps_in_order(tmp_path: Path, runn
     path.write_text(SPAN, encoding="utf-8")
     edits = [
         ["extend", "s", "--date", "2025-02-01", "--by", "10d"],
-        ["end", "s", "--date", "2025-02-01", "--end", "2025-05-01"],  # "s-end-…" would sort before "s-ext-…"
+        ["end", "s", "--date", "2025-02-01", "--end", "2025-03-05"],  # "s-end-…" would sort before "s-ext-…"
         *[["extend", "s", "--date", "2025-02-01", "--by", "1d"]] * 9,  # "…-10" must sort after "…-09"
         ["end", "s", "--date", "2025-02-01"],
     ]
@@ -681,7 +681,8 @@ def test_an_explicit_id_that_sorts_before_a_tied_entry_is_refused(tmp_path: Path
     assert "or a --date with a time of day after that instant" in message
     assert path.read_bytes() == before
     # What the message suggests works: a later id, or a later time that day.
-    for args in (["--id", "s-ext-2025-02-01-then-a-stop"], ["--id", "b-stop", "--date", "2025-02-01T12:00"]):
+    later_id = ["--id", "s-ext-2025-02-01-then-a-stop", "--end", "2025-03-05"]
+    for args in (later_id, ["--id", "b-stop", "--date", "2025-02-01T12:00"]):
         result = runner.invoke(app, ["end", "s", "-f", str(path), "--date", "2025-02-01", *args])
         assert result.exit_code == 0, result.output
     assert runner.invoke(app, ["fmt", str(path)]).exit_code == 0
