@@ -174,6 +174,8 @@ class _Comparer:
                 effect = f"+{clean_line(entry.by.text)}"
             elif entry.kind == "extension":
                 effect = f"→ {self.instant_text(entry, 'end', entry.end)}"
+            elif _cancels_its_target(entry, engine):
+                effect = "cancelled (never in force)"
             else:
                 key = "end" if entry.end is not None else "date"
                 effect = f"ends {self.instant_text(entry, key, entry.end or entry.date)}"
@@ -441,6 +443,13 @@ def compare(
         ends_moved=diff.ends_moved,
         status_changed=diff.status_changed,
     )
+
+
+def _cancels_its_target(termination: Entry, engine: Engine) -> bool:
+    """Whether a termination takes effect at or before its target starts (it cancels it)."""
+    target = engine.entry(termination.target) if termination.target is not None else None
+    takes_effect = termination.end or termination.date
+    return target is not None and target.start is not None and takes_effect is not None and takes_effect <= target.start
 
 
 def _end_moved(old: EntryState, new: EntryState) -> bool:

@@ -99,11 +99,18 @@ class Engine:
             targeted.sort(key=lambda m: (_utc(m.date), m.order))
         self._modifiers = dict(modifiers)
         self._terminated = frozenset(terminated)  # the spans some termination targets
+        self._by_id: dict[str, Entry] | None = None
         self._next_in_measure: dict[str, Entry] = {}
         for entries in measures.values():
             entries.sort(key=lambda e: (_utc(e.begins), e.order))
             for earlier, later in pairwise(entries):
                 self._next_in_measure[earlier.id] = later
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The entry with id ``entry_id`` (an index built on first use)."""
+        if self._by_id is None:
+            self._by_id = {entry.id: entry for entry in self.timeline.entries}
+        return self._by_id.get(entry_id)
 
     def end_history(self, entry: Entry, as_of: datetime) -> tuple[EndChange, ...]:
         """The span's own end, then each modifier decided by ``as_of``, in date order.
