@@ -117,8 +117,8 @@ def test_add_does_not_write_an_id_that_a_sibling_file_holds(folder: Path) -> Non
     """The original failure: this add wrote stockholm-talks into a.toml, and the folder stopped loading."""
     message = refused(folder, *ADD_TALKS, "--title", "Stockholm talks", "--date", "2025-07-28")
     assert message == (
-        "id 'stockholm-talks' is already in use in timelines/b.toml, which loads with the other files of "
-        "timelines/: give another with --id"
+        "id 'stockholm-talks' is already in use in timelines/b.toml (the *.toml files of a folder load as one "
+        "timeline): give another with --id"
     )
     assert trucetrack(folder, "status", "--as-of", "2025-07-01").code == 0
     assert trucetrack(folder, "check", "--as-of", "2025-07-01").code in (0, 1)

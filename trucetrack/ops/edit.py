@@ -725,8 +725,8 @@ def _refuse_held_id(new: NewBlock, own_ids: set[str], neighbours: Neighbours) ->
     if wanted is None or wanted in own_ids or wanted not in neighbours.holders:
         return
     raise TrucetrackError(
-        f"id {wanted!r} is already in use in {clean_line(neighbours.holders[wanted])}, which loads with "
-        f"the other files of {clean_line(neighbours.folder)}: give another with --id"
+        f"id {wanted!r} is already in use in {clean_line(neighbours.holders[wanted])} (the *.toml files "
+        "of a folder load as one timeline): give another with --id"
     )
 
 
