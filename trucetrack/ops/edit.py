@@ -665,7 +665,8 @@ class Neighbours:
     @classmethod
     def of(cls, files: loader.Files, index: int) -> Neighbours:
         """The neighbours of file ``index`` of ``files``: none for the bundled timeline, nor
-        for a file not named ``*.toml`` (which no folder loads)."""
+        for a file not named ``*.toml`` (which no folder loads), nor in a folder that
+        cannot be listed."""
         from trucetrack.store import files as disk
 
         path = files.paths[index]
@@ -674,7 +675,11 @@ class Neighbours:
         if files.bundled or not path.endswith(".toml"):
             return cls(shown, loader.Files((), (), ()), {})
         loaded = {os.path.realpath(name) for name in files.paths}
-        others = [name for name in disk.expand_paths([folder or "."]) if os.path.realpath(name) not in loaded]
+        try:
+            listed = disk.expand_paths([folder or "."])
+        except OSError:  # a folder that cannot be listed does not load as one timeline either
+            listed = []
+        others = [name for name in listed if os.path.realpath(name) not in loaded]
         read = loader.read(others)
         holders: dict[str, str] = {}
         for position, document in enumerate(loader.documents(read)):
