@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import NEW_YORK, instant
 from trucetrack.cli import app
 from trucetrack.core.dates import ZoneError, get_zone, parse_as_of, to_instant
 from trucetrack.core.text import csv_cell
@@ -118,7 +119,7 @@ def test_every_problem_is_reported_even_in_entries_with_other_problems(write_tim
     assert any("ambiguous duration" in m for m in messages)
 
 
-def test_a_termination_that_takes_effect_before_its_target_starts_is_refused(
+def test_a_termination_that_takes_effect_before_its_target_starts_cancels_it(
     write_timeline: Callable[..., Path],
 ) -> None:
     path = write_timeline(
@@ -136,10 +137,12 @@ def test_a_termination_that_takes_effect_before_its_target_starts_is_refused(
         date = 2025-04-01
         """
     )
-    with pytest.raises(InvalidTimeline) as raised:
-        load_timeline([str(path)])
-    (problem,) = raised.value.problems
-    assert problem.subject == "t" and "before 's' starts" in problem.message
+    timeline = load_timeline([str(path)])  # valid: it cancels the span, which never takes effect
+    span = timeline.entry("s")
+    assert span is not None
+    engine = Engine(timeline)
+    assert engine.state(span, instant("2025-03-31T23:59"), NEW_YORK).status == "scheduled"
+    assert engine.state(span, instant("2025-04-01T00:00"), NEW_YORK).status == "cancelled"
 
 
 def test_check_prints_nothing_at_all_when_it_finds_nothing(runner: CliRunner) -> None:

@@ -18,9 +18,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import HEADER, instant
+from tests.conftest import BUNDLED, HEADER, instant
 from trucetrack.cli import app
 from trucetrack.engine.status import Engine
+from trucetrack.errors import TrucetrackError
+from trucetrack.load import loader
 from trucetrack.load.loader import load as load_timeline
 from trucetrack.ops import edit
 from trucetrack.store import fsio
@@ -604,9 +606,9 @@ def test_edits_in_a_folder_validate_every_file(tmp_path: Path, runner: CliRunner
         """
     )
     (folder / "b.toml").write_text(other, encoding="utf-8")
-    result = runner.invoke(app, ["end", "other", "--date", "2025-06-01", "--as-of", "2025-06-02"])
+    result = runner.invoke(app, ["end", "other", "--date", "2025-05-20", "--as-of", "2025-05-21"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "added other-end-2025-06-01 to timelines/b.toml"
+    assert result.output.splitlines()[0] == "added other-end-2025-05-20 to timelines/b.toml"
     result = runner.invoke(app, ["extend", "truce", "--date", "2025-06-01", "--by", "1d", "--id", "other"])
     assert result.exit_code == 2
     assert "id 'other' is already in use" in result.output
@@ -645,7 +647,7 @@ def test_same_day_modifiers_get_ids_that_fmt_keeps_in_order(tmp_path: Path, runn
     path.write_text(SPAN, encoding="utf-8")
     edits = [
         ["extend", "s", "--date", "2025-02-01", "--by", "10d"],
-        ["end", "s", "--date", "2025-02-01", "--end", "2025-05-01"],  # "s-end-…" would sort before "s-ext-…"
+        ["end", "s", "--date", "2025-02-01", "--end", "2025-03-05"],  # "s-end-…" would sort before "s-ext-…"
         *[["extend", "s", "--date", "2025-02-01", "--by", "1d"]] * 9,  # "…-10" must sort after "…-09"
         ["end", "s", "--date", "2025-02-01"],
     ]
@@ -681,7 +683,8 @@ def test_an_explicit_id_that_sorts_before_a_tied_entry_is_refused(tmp_path: Path
     assert "or a --date with a time of day after that instant" in message
     assert path.read_bytes() == before
     # What the message suggests works: a later id, or a later time that day.
-    for args in (["--id", "s-ext-2025-02-01-then-a-stop"], ["--id", "b-stop", "--date", "2025-02-01T12:00"]):
+    later_id = ["--id", "s-ext-2025-02-01-then-a-stop", "--end", "2025-03-05"]
+    for args in (later_id, ["--id", "b-stop", "--date", "2025-02-01T12:00"]):
         result = runner.invoke(app, ["end", "s", "-f", str(path), "--date", "2025-02-01", *args])
         assert result.exit_code == 0, result.output
     assert runner.invoke(app, ["fmt", str(path)]).exit_code == 0
@@ -830,3 +833,118 @@ def test_extend_and_end_complete_span_ids_only(tmp_path: Path, monkeypatch: pyte
         assert "s" in offered, result.output
         assert "s-ext" not in offered  # a modifier: neither extends nor ends
         assert "later" not in offered  # a point
+
+
+# ---------------------------------------------------------------- the folder of the file written
+
+
+def _folder(tmp_path: Path, **files: str) -> Path:
+    folder = tmp_path / "timelines"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / f"{name}.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+OTHER = HEADER + '\n[[event]]\nid = "other"\nkind = "talks"\ntitle = "Other"\ndate = 2025-07-01\n'
+
+
+def test_neighbours_are_the_other_toml_files_of_the_folder_not_loaded(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, a=TRUCE, b=OTHER)
+    (folder / "notes.txt").write_text("not a timeline", encoding="utf-8")
+    (folder / "sub.toml").mkdir()
+    files = loader.read([str(folder / "a.toml")])
+    neighbours = edit.Neighbours.of(files, 0)
+    assert neighbours.files.paths == (str(folder / "b.toml"),)
+    assert neighbours.holders == {"other": str(folder / "b.toml")}
+    assert neighbours.folder == str(folder) + "/"
+    assert edit.Neighbours.of(loader.read([str(folder)]), 0).files.paths == ()  # the folder is loaded whole
+
+
+def test_no_neighbours_for_the_bundled_timeline_nor_for_a_file_no_folder_loads(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, b=OTHER)
+    (folder / "a.timeline").write_text(TRUCE, encoding="utf-8")
+    assert edit.Neighbours.of(loader.read([str(folder / "a.timeline")]), 0).files.paths == ()
+    bundled = loader.read([str(BUNDLED)], bundled=True)
+    assert edit.Neighbours.of(bundled, 0).files.paths == ()
+
+
+def test_validate_edit_refuses_what_adds_a_problem_to_the_folder(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, a=TRUCE, b=OTHER)
+    files = loader.read([str(folder / "a.toml")])
+    neighbours = edit.Neighbours.of(files, 0)
+    block = '\n[[event]]\nid = "other"\nkind = "talks"\ntitle = "Again"\ndate = 2025-07-02\n'
+    new = files.contents[0] + block.encode()
+    new_from = files.contents[0].count(b"\n") + 2
+    with pytest.raises(edit.EditRefused) as refused:
+        edit.validate_edit(files, 0, new, neighbours, new_from=new_from)
+    assert refused.value.message.startswith(f"not written: the *.toml files in {folder}/ load as one timeline")
+    assert refused.value.details == (f"{folder}/b.toml:12: other: duplicate id: already defined at {folder}/a.toml:21",)
+    timeline = edit.validate_edit(files, 0, files.contents[0] + block.replace('"other"', '"fine"').encode(), neighbours,
+                                  new_from=new_from)  # fmt: skip
+    assert timeline.entry("fine") is not None
+
+
+def test_validate_edit_lets_the_folder_keep_the_problems_it_had(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, a=TRUCE, b="schema = 1\nthis is not TOML\n")
+    files = loader.read([str(folder / "a.toml")])
+    neighbours = edit.Neighbours.of(files, 0)
+    block = b'\n[[event]]\nid = "fine"\nkind = "talks"\ntitle = "Fine"\ndate = 2025-07-02\n'
+    timeline = edit.validate_edit(files, 0, files.contents[0] + block, neighbours, new_from=99)
+    assert timeline.entry("fine") is not None
+
+
+# ---------------------------------------------------------------- modifiers that would change nothing
+
+
+def _pointless(make: Callable[..., Any], *modifiers: str) -> str | None:
+    """The refusal of the last of ``modifiers`` (TOML bodies) applied to TRUCE's span, if any."""
+    body = TRUCE.removeprefix(HEADER) + "".join(
+        f'\n[[event]]\nid = "m{number}"\ntarget = "truce"\n{text}' for number, text in enumerate(modifiers)
+    )
+    timeline = make(body)
+    try:
+        edit.refuse_pointless(timeline, f"m{len(modifiers) - 1}")
+    except TrucetrackError as error:
+        return error.message
+    return None
+
+
+EXTEND = 'kind = "extension"\ndate = 2025-08-01\n'
+END = 'kind = "termination"\ndate = 2025-08-01\n'
+
+
+@pytest.mark.parametrize(
+    ("modifiers", "refused"),
+    [
+        ((EXTEND + 'by = "30d"\n',), None),
+        ((EXTEND + 'by = "0d"\n',), "--by 0d does not move the end of truce"),
+        ((EXTEND + "end = 2025-08-12T00:01:00\n",), "truce already ends 2025-08-12 00:01 EDT (as of 2025-08-01)"),
+        ((EXTEND + "through = 2025-08-10\n",), "--through 2025-08-10 is before the end of truce"),
+        ((END,), None),
+        ((END + "end = 2025-08-11\n",), None),
+        ((END + "end = 2025-05-14\n",), None),  # at or before the start: it cancels the span
+        ((END + "end = 2025-08-13\n",), "no later than --end 2025-08-13"),
+        ((END.replace("08-01", "09-01"),), "truce has already ended (expired, 2025-08-12 00:01 EDT)"),
+        ((END.replace("08-01", "07-01"), EXTEND + 'by = "9d"\n'), "truce was terminated by m0 (2025-07-01)"),
+        ((END + "end = 2025-08-05\n", EXTEND + 'by = "9d"\n'), None),  # decided, not yet in effect: postponed
+        ((END + "end = 2025-05-01\n", EXTEND + 'by = "9d"\n'), "truce was cancelled by m0 (decided 2025-08-01)"),
+        ((END + "end = 2025-05-01\n", END), "nothing to end"),
+        ((EXTEND.replace("08-01", "09-01") + 'by = "30d"\n',), None),  # a late renewal of an expired span
+    ],
+)
+def test_refuse_pointless(make_timeline: Callable[..., Any], modifiers: tuple[str, ...], refused: str | None) -> None:
+    message = _pointless(make_timeline, *modifiers)
+    if refused is None:
+        assert message is None
+    else:
+        assert message is not None and message.startswith("not written: ") and refused in message, message
+
+
+def test_the_end_a_modifier_is_measured_against_is_the_one_current_at_its_date(
+    make_timeline: Callable[..., Any],
+) -> None:
+    """An extension decided later is not yet known when this termination is decided, so it is not pointless."""
+    later = EXTEND.replace("08-01", "08-10") + 'by = "90d"\n'
+    assert _pointless(make_timeline, later, END.replace("08-01", "08-05") + "end = 2025-09-01\n") is not None
+    assert _pointless(make_timeline, later, END.replace("08-01", "08-11") + "end = 2025-09-01\n") is None

@@ -17,7 +17,9 @@ from trucetrack.cli.options import GlobalOptions, OutputFormat, command, complet
 @command()
 def status(
     options: GlobalOptions,
-    show_all: Annotated[bool, typer.Option("--all", help="Include expired, terminated and past entries.")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Include expired, terminated, cancelled and past entries.")
+    ] = False,
     within: Annotated[
         str | None, typer.Option("--within", metavar="DURATION", help="Only deadlines within this window, e.g. 30d.")
     ] = None,

@@ -23,7 +23,16 @@ from zoneinfo import ZoneInfo
 from trucetrack.core.dates import get_zone
 from trucetrack.core.durations import add_duration
 from trucetrack.core.model import Duration, Entry, Timeline
-from trucetrack.engine.status import FINISHED_STATUSES, EndChange, Engine, EntryState, Filters, end_setter, select
+from trucetrack.engine.status import (
+    FINISHED_STATUSES,
+    EndChange,
+    Engine,
+    EntryState,
+    Filters,
+    cancelled_by,
+    end_setter,
+    select,
+)
 
 if TYPE_CHECKING:
     from trucetrack.engine.semdiff import SemanticDiff
@@ -139,10 +148,13 @@ def happenings(timeline: Timeline, engine: Engine, start: datetime, as_of: datet
                 assert entry.date is not None
                 found.append(Happening(entry.date, TOOK_PLACE, entry))
         elif entry.is_span:
+            history = engine.end_history(entry, as_of)
+            if cancelled_by(entry, history) is not None:
+                continue  # it never started nor ended: the termination's decision says so
             if inside(entry.start):
                 assert entry.start is not None
                 found.append(Happening(entry.start, STARTED, entry))
-            last = end_setter(engine.end_history(entry, as_of))
+            last = end_setter(history)
             if inside(last.end):
                 assert last.end is not None
                 what = TERMINATED if last.kind == "termination" else ENDED

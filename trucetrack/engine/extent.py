@@ -17,13 +17,14 @@ def furthest_end(state: EntryState) -> datetime:
 
 
 def default_range(states: Sequence[EntryState], as_of: datetime) -> tuple[datetime, datetime] | None:
-    """From the first begin to the last end or date among ``states`` (as-of too, when a span is open-ended)."""
+    """From the first begin to the last end or date among ``states`` (as-of too, when a span is
+    open-ended; a cancelled span, which has no end, counts by its start)."""
     begins = [s.entry.begins for s in states if s.entry.begins is not None]
     if not begins:
         return None
     instants = list(begins)
     instants += [furthest_end(state) for state in states if state.end is not None]
-    if any(s.entry.is_span and s.end is None for s in states):
+    if any(s.entry.is_span and s.end is None and s.cancelled_by is None for s in states):
         instants.append(as_of)
     return min(instants), max(instants)
 
@@ -34,8 +35,8 @@ def overlaps(state: EntryState, start: datetime, end: datetime) -> bool:
     begins = entry.begins
     if begins is None:
         return False
-    if entry.is_point:
-        return start <= begins <= end
+    if entry.is_point or state.cancelled_by is not None:
+        return start <= begins <= end  # a cancelled span is drawn at its start only
     if state.end is None:
         return begins <= end
     return begins <= end and furthest_end(state) > start

@@ -8,7 +8,9 @@ the latest-starting entry that applies then.
 
 Everything is computed with what was known as of ``as_of``: the ends come from
 ``Engine.end_history(entry, as_of)``, so a ladder seen "as of" a day shows the
-lapses that were scheduled then, before any later extension was decided.
+lapses that were scheduled then, before any later extension was decided. A
+span cancelled by then (a termination taking effect at or before its start)
+sets no rate at all; before the cancellation was decided, it counts as known.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from trucetrack.core.model import Entry, Timeline
-from trucetrack.engine.status import Engine
+from trucetrack.engine.status import Engine, cancelled_by
 
 IN_FORCE = "in force"
 AFTER = "after"
@@ -63,7 +65,12 @@ class Rates:
         for entry in timeline.entries:
             if entry.is_modifier or entry.measure is None or entry.rate is None or entry.begins is None:
                 continue
-            end = evaluator.end_history(entry, self.as_of)[-1].end if entry.is_span else None
+            end = None
+            if entry.is_span:
+                history = evaluator.end_history(entry, self.as_of)
+                if cancelled_by(entry, history) is not None:
+                    continue  # it never takes effect: neither its rate nor its rate_after applies
+                end = history[-1].end
             grouped[entry.measure].append(_Applicable(entry, entry.begins.astimezone(UTC), end))
         self._measures: dict[str, list[_Applicable]] = {}
         for measure, entries in grouped.items():

@@ -23,7 +23,7 @@ from trucetrack.core.dates import format_day_or_instant, format_instant, isoform
 from trucetrack.core.model import BUILTIN_KINDS, Duration, Entry, SourceFile, Timeline
 from trucetrack.core.text import clean_line
 from trucetrack.engine.ends import end_written_as_day
-from trucetrack.engine.status import EndChange, Engine, EntryState, days_between
+from trucetrack.engine.status import EndChange, Engine, EntryState, cancelled_by, days_between
 
 # Fields compared between two versions of an entry, in the order keys are written in a file.
 _INSTANT_FIELDS = ("date", "start", "end")
@@ -174,6 +174,8 @@ class _Comparer:
                 effect = f"+{clean_line(entry.by.text)}"
             elif entry.kind == "extension":
                 effect = f"→ {self.instant_text(entry, 'end', entry.end)}"
+            elif _cancels_its_target(entry, engine):
+                effect = "cancelled (never in force)"
             else:
                 key = "end" if entry.end is not None else "date"
                 effect = f"ends {self.instant_text(entry, key, entry.end or entry.date)}"
@@ -181,7 +183,11 @@ class _Comparer:
         if entry.is_point:
             return self.instant_text(entry, "date", entry.date)
         history = engine.end_history(entry, self.as_of)
-        shown = self.end_text(entry, history, history[-1].end)
+        canceller = cancelled_by(entry, history)
+        if canceller is not None:
+            shown = f"cancelled by {canceller.id}"
+        else:
+            shown = self.end_text(entry, history, history[-1].end)
         return f"{self.instant_text(entry, 'start', entry.start)} → {shown}"
 
     def note(self, entry: Entry, engine: Engine) -> EntryNote:
@@ -189,7 +195,8 @@ class _Comparer:
         if entry.is_modifier:
             end = entry.end if entry.end is not None or entry.kind == "extension" else entry.date
         elif entry.is_span:
-            end = engine.end_history(entry, self.as_of)[-1].end
+            history = engine.end_history(entry, self.as_of)
+            end = None if cancelled_by(entry, history) is not None else history[-1].end
         else:
             end = None
         return EntryNote(
@@ -279,7 +286,7 @@ class _Comparer:
             if not old.is_modifier and not new.is_modifier:
                 old_state = self.old_engine.state(old, self.as_of, self.zone)
                 new_state = self.new_engine.state(new, self.as_of, self.zone)
-                if old.is_span and new.is_span and old_state.end != new_state.end:
+                if _end_moved(old_state, new_state):
                     move = self.end_move(old_state, new_state)
                     moves.append(move)
                 if old_state.status != new_state.status:
@@ -438,6 +445,21 @@ def compare(
     )
 
 
+def _cancels_its_target(termination: Entry, engine: Engine) -> bool:
+    """Whether a termination takes effect at or before its target starts (it cancels it)."""
+    target = engine.entry(termination.target) if termination.target is not None else None
+    takes_effect = termination.end or termination.date
+    return target is not None and target.start is not None and takes_effect is not None and takes_effect <= target.start
+
+
+def _end_moved(old: EntryState, new: EntryState) -> bool:
+    """Whether a span's effective end moved. A span cancelled on either side has no end:
+    its change of status (``scheduled → cancelled``) says what happened."""
+    if not (old.entry.is_span and new.entry.is_span) or old.cancelled_by or new.cancelled_by:
+        return False
+    return old.end != new.end
+
+
 def effects(
     old: Timeline, new: Timeline, ids: Collection[str], as_of: datetime, zone: ZoneInfo
 ) -> tuple[list[EndMove], list[StatusChange]]:
@@ -453,7 +475,7 @@ def effects(
             continue
         old_state = comparer.old_engine.state(before, as_of, zone)
         new_state = comparer.new_engine.state(after, as_of, zone)
-        if before.is_span and after.is_span and old_state.end != new_state.end:
+        if _end_moved(old_state, new_state):
             moves.append(comparer.end_move(old_state, new_state))
         if old_state.status != new_state.status:
             statuses.append(StatusChange(entry_id, old_state.status, new_state.status))

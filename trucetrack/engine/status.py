@@ -19,10 +19,10 @@ from trucetrack.core.durations import add_duration
 from trucetrack.core.model import Duration, Entry, Timeline
 
 POINT_STATUSES = ("upcoming", "past")
-SPAN_STATUSES = ("scheduled", "active", "expiring", "expired", "terminated", "superseded")
+SPAN_STATUSES = ("scheduled", "active", "expiring", "expired", "terminated", "cancelled", "superseded")
 STATUSES = POINT_STATUSES + SPAN_STATUSES
 # Left out of `status` unless --all or an explicit --status asks for them.
-FINISHED_STATUSES = frozenset({"expired", "terminated", "past"})
+FINISHED_STATUSES = frozenset({"expired", "terminated", "cancelled", "past"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,12 @@ class EndChange:
 
 @dataclass(frozen=True, slots=True)
 class EntryState:
-    """An entry (point or span) as of an instant."""
+    """An entry (point or span) as of an instant.
+
+    A cancelled span (a termination decided by the instant takes effect at or
+    before its start) never takes effect: it has no ``end`` and counts to
+    nothing; ``cancelled_by`` is that termination, the last of its ``history``.
+    """
 
     entry: Entry
     status: str
@@ -56,6 +61,7 @@ class EntryState:
     days_left: int | None
     seconds_left: int | None
     superseded_by: Entry | None = None
+    cancelled_by: Entry | None = None
 
     @property
     def id(self) -> str:
@@ -81,23 +87,44 @@ class Engine:
         self.timeline = timeline
         modifiers: dict[str, list[Entry]] = defaultdict(list)
         measures: dict[str, list[Entry]] = defaultdict(list)
+        terminated: set[str] = set()
         for entry in timeline.entries:
             if entry.is_modifier and entry.target is not None:
                 modifiers[entry.target].append(entry)
+                if entry.kind == "termination":
+                    terminated.add(entry.target)
             elif entry.measure is not None and entry.begins is not None:
                 measures[entry.measure].append(entry)
         for targeted in modifiers.values():
             targeted.sort(key=lambda m: (_utc(m.date), m.order))
         self._modifiers = dict(modifiers)
+        self._terminated = frozenset(terminated)  # the spans some termination targets
+        self._by_id: dict[str, Entry] | None = None
         self._next_in_measure: dict[str, Entry] = {}
         for entries in measures.values():
             entries.sort(key=lambda e: (_utc(e.begins), e.order))
             for earlier, later in pairwise(entries):
                 self._next_in_measure[earlier.id] = later
 
+    def entry(self, entry_id: str) -> Entry | None:
+        """The entry with id ``entry_id`` (an index built on first use)."""
+        if self._by_id is None:
+            self._by_id = {entry.id: entry for entry in self.timeline.entries}
+        return self._by_id.get(entry_id)
+
     def end_history(self, entry: Entry, as_of: datetime) -> tuple[EndChange, ...]:
-        """The span's own end, then each modifier decided by ``as_of``, in date order."""
+        """The span's own end, then each modifier decided by ``as_of``, in date order.
+
+        A termination that cancels the span is its last change: nothing decided
+        after it applies to a span that never takes effect.
+        """
         return self._history(entry, as_of.astimezone(UTC))
+
+    def cancelled_by(self, entry: Entry, as_of: datetime) -> Entry | None:
+        """The termination decided by ``as_of`` that cancels span ``entry``, if any."""
+        if not entry.is_span or entry.id not in self._terminated:
+            return None
+        return cancelled_by(entry, self._history(entry, as_of.astimezone(UTC)))
 
     def _history(self, entry: Entry, as_of: datetime) -> tuple[EndChange, ...]:
         history = [EndChange(end=entry.end, previous=None)]
@@ -116,7 +143,10 @@ class Engine:
             else:
                 takes_effect = modifier.end or modifier.date
                 current = takes_effect if current is None else min(current, takes_effect)
-            history.append(EndChange(end=current, previous=previous, modifier=modifier, by=modifier.by))
+            change = EndChange(end=current, previous=previous, modifier=modifier, by=modifier.by)
+            history.append(change)
+            if cancels(entry, change):
+                break
         return tuple(history)
 
     def state(self, entry: Entry, as_of: datetime, zone: ZoneInfo) -> EntryState:
@@ -130,6 +160,9 @@ class Engine:
             status = "upcoming" if as_of < entry.date else "past"
             return _with_countdown(entry, status, None, None, (), entry.date, clock)
         history = self._history(entry, as_of)
+        canceller = cancelled_by(entry, history)
+        if canceller is not None:
+            return _with_countdown(entry, "cancelled", None, entry.end, history, None, clock, cancelled_by=canceller)
         end = history[-1].end
         status = self._span_status(entry, history, as_of)
         superseder = self._superseder(entry, end, as_of)
@@ -156,8 +189,13 @@ class Engine:
         return "active"
 
     def _superseder(self, entry: Entry, end: datetime | None, as_of: datetime) -> Entry | None:
-        """The later entry of the same measure that started while this one (ending at ``end``) ran."""
+        """The later entry of the same measure that started while this one (ending at ``end``) ran.
+
+        A cancelled entry never starts, so it supersedes nothing: the next one after it may.
+        """
         later = self._next_in_measure.get(entry.id)
+        while later is not None and self.cancelled_by(later, as_of) is not None:
+            later = self._next_in_measure.get(later.id)
         if later is None or later.begins is None or later.begins > as_of:
             return None
         if end is not None and end <= later.begins:
@@ -169,6 +207,25 @@ class Engine:
         clock = _Clock(as_of, zone)
         states = [self._state(entry, clock) for entry in self.timeline.entries if not entry.is_modifier]
         return sort_states(states)
+
+
+def cancels(target: Entry, change: EndChange) -> bool:
+    """Whether ``change`` is a termination that takes effect at or before ``target`` starts:
+    it cancels the span, which then never takes effect."""
+    modifier = change.modifier
+    return (
+        modifier is not None
+        and modifier.kind == "termination"
+        and target.start is not None
+        and change.end is not None
+        and change.end <= target.start
+    )
+
+
+def cancelled_by(target: Entry, history: Sequence[EndChange]) -> Entry | None:
+    """The termination that cancelled span ``target``, when its ``history`` ends with one."""
+    last = history[-1]
+    return last.modifier if len(history) > 1 and cancels(target, last) else None
 
 
 def end_setter(history: Sequence[EndChange]) -> EndChange:
@@ -266,6 +323,7 @@ def _with_countdown(
     counted_to: datetime | None,
     clock: _Clock,
     superseded_by: Entry | None = None,
+    cancelled_by: Entry | None = None,
 ) -> EntryState:
     days_left = seconds_left = None
     if counted_to is not None:
@@ -281,4 +339,5 @@ def _with_countdown(
         days_left=days_left,
         seconds_left=seconds_left,
         superseded_by=superseded_by,
+        cancelled_by=cancelled_by,
     )

@@ -650,16 +650,15 @@ def _check_references(
                 entry.id,
                 f"target {target.id!r} is open-ended: extend it with end or through, not by",
             )
-        elif target.start is not None and (effect := _takes_effect(entry)) is not None and effect <= target.start:
-            key = entry.end_spec.key if entry.end_spec else "date"
+        elif (
+            # A termination may take effect at or before the start: it cancels the span.
+            entry.kind == "extension"
+            and target.start is not None
+            and entry.end is not None
+            and entry.end <= target.start
+        ):
+            key = entry.end_spec.key if entry.end_spec else "end"
             report.add(entry.file, line_of(entry, key), entry.id, f"new end is at or before {target.id!r} starts")
-
-
-def _takes_effect(modifier: Entry) -> datetime | None:
-    """The end a modifier sets, when it gives one: a termination without end ends at its date."""
-    if modifier.kind == "termination":
-        return modifier.end or modifier.date
-    return modifier.end
 
 
 def _check_extension_chains(

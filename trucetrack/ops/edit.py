@@ -16,11 +16,12 @@ entry changes as of ``--as-of``: deadlines moved and statuses changed.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,15 +37,21 @@ if TYPE_CHECKING:
 
     from trucetrack.core.model import Entry, Problem, Timeline
     from trucetrack.engine.semdiff import EndMove, StatusChange
+    from trucetrack.engine.status import EndChange
     from trucetrack.store.reader import RawDocument
 
 MAX_SLUG = 60
 
 
 class EditRefused(TrucetrackError):
-    """The edit would leave an invalid timeline; nothing was written."""
+    """The edit would leave an invalid timeline; nothing was written.
 
-    def __init__(self, problems: Sequence[Problem], new_from: int, path: str) -> None:
+    With ``folder``, the files named are fine but the folder of the file
+    written, which loads as one timeline, would not be: ``problems`` are those
+    the edit would add to it.
+    """
+
+    def __init__(self, problems: Sequence[Problem], new_from: int, path: str, *, folder: str | None = None) -> None:
         details = []
         for problem in problems:
             if problem.file == path and problem.line >= new_from:
@@ -52,10 +59,15 @@ class EditRefused(TrucetrackError):
             else:
                 details.append(str(problem))
         count = len(problems)
-        super().__init__(
-            f"not written: the timeline would be invalid with this entry ({count} problem{'s' if count != 1 else ''})",
-            details=details,
-        )
+        counted = f"{count} problem{'s' if count != 1 else ''}"
+        if folder is None:
+            message = f"not written: the timeline would be invalid with this entry ({counted})"
+        else:
+            message = (
+                f"not written: the *.toml files in {folder} load as one timeline, "
+                f"which this entry would make invalid ({counted})"
+            )
+        super().__init__(message, details=details)
 
 
 # ---------------------------------------------------------------- requests and results
@@ -477,11 +489,18 @@ class _Append:
     """
 
     def __init__(
-        self, files: loader.Files, documents: list[RawDocument], ids_by_file: list[list[str]], index: int, new: NewBlock
+        self,
+        files: loader.Files,
+        documents: list[RawDocument],
+        ids_by_file: list[list[str]],
+        index: int,
+        new: NewBlock,
+        neighbours: Neighbours,
     ) -> None:
-        self.files, self.index, self.new = files, index, new
+        self.files, self.index, self.new, self.neighbours = files, index, new, neighbours
         self.own = documents[index]
         self.other_ids = {entry_id for i, ids in enumerate(ids_by_file) if i != index for entry_id in ids}
+        self.other_ids |= neighbours.holders.keys()
         self.unused: list[RawDocument | None] = [None if i == index else d for i, d in enumerate(documents)]
         self.done: _Appended | None = None
 
@@ -489,25 +508,49 @@ class _Append:
         files, index = self.files, self.index
         own = self.own if current == files.contents[index] else loader.document(files.replaced(index, current), index)
         _refuse_inline_events(own, current, files.displays[index])
-        taken = self.other_ids | set(_event_ids(own))
+        own_ids = set(_event_ids(own))
+        _refuse_held_id(self.new, own_ids, self.neighbours)
+        taken = self.other_ids | own_ids
         fields = self.new.fields(taken, None)
         new, block, after = self._attempt(current, fields)
         tie = _tie_of(after, fields["id"])
         if tie is not None:  # its id must sort after the entry it ties with
             fields = self.new.fields(taken, tie)
             new, block, after = self._attempt(current, fields)
+        if isinstance(self.new, NewModifier):
+            refuse_pointless(after, fields["id"])
         self.done = _Appended(block, fields["id"], new, after)
         return new
 
     def _attempt(self, current: bytes, fields: dict[str, Any]) -> tuple[bytes, str, Timeline]:
         block = canonical.event_block(fields)
         new = append_block(current, block)
-        block_line = new[: len(new) - len(block.encode("utf-8"))].count(b"\n") + 1
+        new_from = new[: len(new) - len(block.encode("utf-8"))].count(b"\n") + 1
         parsed, self.unused = self.unused, []
-        after, problems = loader.build(self.files.replaced(self.index, new), parsed)
-        if problems:
-            raise EditRefused(problems, block_line, self.files.displays[self.index])
+        files = self.files.replaced(self.index, current)
+        after = validate_edit(files, self.index, new, self.neighbours, new_from=new_from, parsed=parsed)
         return new, block, after
+
+
+def validate_edit(
+    files: loader.Files,
+    index: int,
+    new: bytes,
+    neighbours: Neighbours,
+    *,
+    new_from: int,
+    parsed: Sequence[RawDocument | None] = (),
+) -> Timeline:
+    """The check every edit passes before it writes: the timeline of ``files`` with ``new``
+    in place of file ``index`` (whose bytes under the lock ``files`` holds), and what it
+    changes from line ``new_from`` on. It must be valid, and it must add no problem to
+    the folder of that file (``neighbours``): no id another file there holds, above all.
+    Raises EditRefused; ``parsed`` as for ``loader.build``."""
+    after, problems = loader.build(files.replaced(index, new), parsed)
+    if problems:
+        raise EditRefused(problems, new_from, files.displays[index])
+    neighbours.check(files, index, new, new_from)
+    return after
 
 
 def _append(invocation: Invocation, new: NewBlock, *, target: str | None, dry_run: bool) -> EditResult:
@@ -519,8 +562,10 @@ def _append(invocation: Invocation, new: NewBlock, *, target: str | None, dry_ru
     files = loader.read(paths, bundled=bundled)
     documents = loader.documents(files)
     ids_by_file = [_event_ids(document) for document in documents]
+    if target is not None and not any(target in ids for ids in ids_by_file):
+        files = _with_file_holding(files, documents, ids_by_file, target)
     index = _file_to_write(files, ids_by_file, target)
-    change = _Append(files, documents, ids_by_file, index, new)
+    change = _Append(files, documents, ids_by_file, index, new, Neighbours.of(files, index))
     del documents
     if dry_run:
         change(files.contents[index])
@@ -588,6 +633,262 @@ def _effects(invocation: Invocation, after: Timeline, entry_id: str) -> Effects 
     if not moves and not statuses:
         return None
     return Effects(moment, zone, tuple(moves), tuple(statuses))
+
+
+# ---------------------------------------------------------------- the folder of the file written
+
+
+def _joined(first: loader.Files, second: loader.Files) -> loader.Files:
+    return loader.Files(
+        first.paths + second.paths,
+        first.displays + second.displays,
+        first.contents + second.contents,
+        first.bundled,
+    )
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The other ``*.toml`` files of the folder of the file an edit writes, not loaded with it.
+
+    They load with it as one timeline (``-f FOLDER``, ``./timelines/``), so an
+    edit is validated with them in: it must add no problem to the folder, and
+    above all no id that one of them holds. Problems the folder already has
+    do not stop an edit (they are not its doing, and the files named load
+    without them); ``validate`` on the folder lists them.
+    """
+
+    folder: str  # as shown: ``timelines/``
+    files: loader.Files
+    holders: Mapping[str, str]  # each id they hold -> the file that holds it, as shown
+
+    @classmethod
+    def of(cls, files: loader.Files, index: int) -> Neighbours:
+        """The neighbours of file ``index`` of ``files``: none for the bundled timeline, nor
+        for a file not named ``*.toml`` (which no folder loads), nor in a folder that
+        cannot be listed."""
+        from trucetrack.store import files as disk
+
+        path = files.paths[index]
+        folder = os.path.dirname(path)
+        shown = os.path.join(folder, "") if folder else "./"
+        if files.bundled or not path.endswith(".toml"):
+            return cls(shown, loader.Files((), (), ()), {})
+        loaded = {os.path.realpath(name) for name in files.paths}
+        try:
+            listed = disk.expand_paths([folder or "."])
+        except OSError:  # a folder that cannot be listed does not load as one timeline either
+            listed = []
+        others = [name for name in listed if os.path.realpath(name) not in loaded]
+        read = loader.read(others)
+        holders: dict[str, str] = {}
+        for position, document in enumerate(loader.documents(read)):
+            for entry_id in _event_ids(document):
+                holders.setdefault(entry_id, read.displays[position])
+        return cls(shown, read, holders)
+
+    def check(self, files: loader.Files, index: int, new: bytes, new_from: int) -> None:
+        """Refuse ``new`` as file ``index`` of ``files`` if it adds a problem to the folder:
+        one that the folder, with ``files`` as they are, does not have."""
+        if not self.files.paths:
+            return
+        _, problems = loader.build(_joined(files.replaced(index, new), self.files))
+        if not problems:
+            return
+        _, before = loader.build(_joined(files, self.files))
+        known = set(before)
+        added = [problem for problem in problems if problem not in known]
+        if added:
+            raise EditRefused(added, new_from, files.displays[index], folder=self.folder)
+
+
+def _with_file_holding(
+    files: loader.Files, documents: list[RawDocument], ids_by_file: list[list[str]], target: str
+) -> loader.Files:
+    """``files`` and, when none of them holds ``target`` but another ``*.toml`` of their folders
+    does, that file too (extend and end write into the file that holds their target);
+    ``documents`` and ``ids_by_file`` grow with it."""
+    for index in range(len(files.paths)):
+        neighbours = Neighbours.of(files, index)
+        holder = neighbours.holders.get(target)
+        if holder is None:
+            continue
+        position = neighbours.files.displays.index(holder)
+        found = loader.Files(
+            (neighbours.files.paths[position],), (holder,), (neighbours.files.contents[position],), files.bundled
+        )
+        joined = _joined(files, found)
+        documents.append(loader.document(joined, len(joined.paths) - 1))
+        ids_by_file.append(_event_ids(documents[-1]))
+        return joined
+    return files
+
+
+def _refuse_held_id(new: NewBlock, own_ids: set[str], neighbours: Neighbours) -> None:
+    """An id asked for (``--id``, or ``add``'s slug of the title) that another file of the folder holds."""
+    wanted = new.wanted if isinstance(new, NewEntry) else new.given_id if isinstance(new, NewModifier) else None
+    if wanted is None or wanted in own_ids or wanted not in neighbours.holders:
+        return
+    raise TrucetrackError(
+        f"id {wanted!r} is already in use in {clean_line(neighbours.holders[wanted])} (the *.toml files "
+        "of a folder load as one timeline): give another with --id"
+    )
+
+
+# ---------------------------------------------------------------- modifiers that would change nothing
+
+
+def refuse_pointless(timeline: Timeline, modifier_id: str) -> None:
+    """Refuse an extension or termination that would change nothing or revive what has ended.
+
+    Refused, each with why and what to do instead: an extension of a span that
+    a termination has ended or cancelled; an extension that does not move the
+    end, or moves it earlier (that is a termination); a termination that would
+    not end the span earlier; anything more for a cancelled span. "The end" is
+    the one current when the modifier is decided (its ``date``), with what was
+    decided by then, as the engine applies modifiers in date order.
+    """
+    from trucetrack.engine.status import Engine, cancelled_by
+
+    modifier = timeline.entry(modifier_id)
+    if modifier is None or modifier.target is None or modifier.date is None:
+        return
+    target = timeline.entry(modifier.target)
+    if target is None:
+        return
+    history = Engine(timeline).end_history(target, modifier.date)
+    position = next((i for i, c in enumerate(history) if c.modifier is not None and c.modifier.id == modifier_id), None)
+    earlier = history[:position] if position is not None else history
+    said = _Said(target, earlier, modifier)
+    canceller = cancelled_by(target, earlier)
+    if canceller is not None:
+        raise TrucetrackError(said.cancelled(canceller))
+    if position is None:
+        return
+    change = history[position]
+    previous = change.previous
+    if modifier.kind == "extension":
+        ended_by = end_setter_of(earlier)
+        if ended_by is not None and previous is not None and previous <= modifier.date:
+            raise TrucetrackError(said.revival(ended_by, previous))
+        if change.end == previous or (previous is not None and change.end is not None and change.end < previous):
+            raise TrucetrackError(said.extension_not_later(change.end))
+    elif change.end == previous:
+        raise TrucetrackError(said.termination_not_earlier())
+
+
+class _Said:
+    """The refusals of ``refuse_pointless``, in the target's zone, with the options to type instead."""
+
+    def __init__(self, target: Entry, earlier: Sequence[EndChange], modifier: Entry) -> None:
+        from trucetrack.core.dates import get_zone
+
+        self.target, self.earlier, self.modifier = target, earlier, modifier
+        self.zone = get_zone(target.zone)
+        self.name = clean_line(target.id)
+        assert modifier.date is not None
+        self.decided = self.shown(modifier.date, "date" in modifier.date_only)
+        self.date_option = self.typed(modifier.date, "date" in modifier.date_only)
+
+    def shown(self, instant: datetime, date_only: bool) -> str:
+        from trucetrack.core.dates import format_day_or_instant
+
+        return format_day_or_instant(instant, self.zone, date_only=date_only)
+
+    def typed(self, instant: datetime, date_only: bool) -> str:
+        """``instant`` as an edit's option takes it: a date, or a local time of the target's file."""
+        local = instant.astimezone(self.zone)
+        if date_only and local.time() == time():
+            return local.date().isoformat()
+        return local.replace(tzinfo=None).isoformat(timespec="seconds" if local.second else "minutes")
+
+    def end_shown(self, instant: datetime | None) -> str:
+        from trucetrack.engine.ends import end_written_as_day
+
+        if instant is None:
+            return "no end"
+        return self.shown(instant, end_written_as_day(self.target, self.earlier, instant) is not None)
+
+    @property
+    def current(self) -> datetime | None:
+        return self.earlier[-1].end
+
+    def cancelled(self, canceller: Entry) -> str:
+        assert canceller.date is not None
+        when = self.shown(canceller.date, "date" in canceller.date_only)
+        what = "extend" if self.modifier.kind == "extension" else "end"
+        return (
+            f"not written: {self.name} was cancelled by {clean_line(canceller.id)} (decided {when}) and never "
+            f"takes effect, so there is nothing to {what}; record a new span with trucetrack add instead"
+        )
+
+    def revival(self, termination: Entry, ended: datetime) -> str:
+        return (
+            f"not written: {self.name} was terminated by {clean_line(termination.id)} ({self.end_shown(ended)}), "
+            f"before this extension is decided ({self.decided}), which would revive it; record what follows "
+            "as a new span with trucetrack add"
+        )
+
+    def extension_not_later(self, new_end: datetime | None) -> str:
+        modifier = self.modifier
+        current = self.end_shown(self.current)
+        if modifier.by is not None:
+            return (
+                f"not written: --by {clean_line(modifier.by.text)} does not move the end of {self.name} "
+                f"({current} as of {self.decided}): give a duration that moves it later"
+            )
+        through = modifier.end_spec is not None and modifier.end_spec.key == "through"
+        if through:
+            assert modifier.end_spec is not None
+            option = f"--through {clean_line(modifier.end_spec.text)}"
+        else:
+            assert modifier.end is not None
+            option = f"--end {self.shown(modifier.end, 'end' in modifier.date_only)}"
+        if new_end == self.current:
+            return (
+                f"not written: {self.name} already ends {current} (as of {self.decided}), "
+                f"so {option} does not move its end"
+            )
+        assert new_end is not None
+        end_option = self.typed(new_end, through or "end" in modifier.date_only)
+        return (
+            f"not written: {option} is before the end of {self.name} ({current} as of {self.decided}); an "
+            f"extension moves the end later: to end it earlier, run trucetrack end {self.name} "
+            f"--date {self.date_option} --end {end_option}"
+        )
+
+    def termination_not_earlier(self) -> str:
+        modifier = self.modifier
+        current = self.current
+        assert modifier.date is not None and current is not None
+        if current <= modifier.date:
+            setter = end_setter_of(self.earlier)
+            how = f"terminated by {clean_line(setter.id)}" if setter is not None else "expired"
+            return (
+                f"not written: {self.name} has already ended ({how}, {self.end_shown(current)}), before "
+                f"this termination is decided ({self.decided}): it would not end it earlier"
+            )
+        assert modifier.end is not None
+        takes_effect = self.shown(modifier.end, "end" in modifier.date_only)
+        text = (
+            f"not written: {self.name} ends {self.end_shown(current)} (as of {self.decided}), no later than "
+            f"--end {takes_effect}: a termination taking effect then would not end it earlier"
+        )
+        if modifier.end > current:
+            end_option = self.typed(modifier.end, "end" in modifier.date_only)
+            text += (
+                f"; to move its end later, run trucetrack extend {self.name} "
+                f"--date {self.date_option} --end {end_option}"
+            )
+        return text
+
+
+def end_setter_of(history: Sequence[EndChange]) -> Entry | None:
+    """The termination that set the end in force, if one did."""
+    from trucetrack.engine.status import end_setter
+
+    setter = end_setter(history).modifier
+    return setter if setter is not None and setter.kind == "termination" else None
 
 
 # ---------------------------------------------------------------- appending

@@ -31,7 +31,7 @@ from trucetrack.core.durations import add_duration
 from trucetrack.core.model import Duration, Entry
 from trucetrack.core.text import clean, clean_line, csv_value
 from trucetrack.engine.ends import written_as_day
-from trucetrack.engine.status import Engine, EntryState
+from trucetrack.engine.status import EndChange, Engine, EntryState
 from trucetrack.output.show import derivation, history_lines, setter_index
 
 # Fixed, without the version, so that upgrading trucetrack does not change the feed's bytes.
@@ -207,6 +207,7 @@ class CalendarItem:
     start: Moment
     end: Moment | None
     sequence: int = 0
+    cancelled: bool = False  # its span was cancelled: STATUS:CANCELLED, no alarm
 
     @property
     def uid(self) -> str:
@@ -230,8 +231,9 @@ def calendar_items(view: RunContext, states: dict[str, EntryState] | None = None
     A point is one event on its date. A talk round (a ``talks`` span) is one
     event from its start to its effective end. Any other span gives an event
     at its start and, when it has one, a deadline at its effective end as of
-    the view's instant. Modifiers give no event of their own: they move the
-    deadline of their target. ``states`` are the entries' states as of the
+    the view's instant. A cancelled span keeps its first event, marked
+    cancelled (and no deadline). Modifiers give no event of their own: they
+    move the deadline of their target. ``states`` are the entries' states as of the
     view's instant, when the caller has them already.
     """
     if states is None:
@@ -246,14 +248,18 @@ def calendar_items(view: RunContext, states: dict[str, EntryState] | None = None
         if not entry.is_span:
             continue
         assert entry.start is not None
-        history = states[entry.id].history
+        state = states[entry.id]
+        history = state.history
         start = _moment(entry.start, entry.zone, "start" in entry.date_only)
+        changes = len(history) - 1
+        if state.cancelled_by is not None:
+            items.append(_cancelled_item(entry, history, start, changes))
+            continue
         end_instant = history[-1].end
         end: Moment | None = None
         if end_instant is not None:
             day_zone = written_as_day(entry, history, len(history) - 1)
             end = _moment(end_instant, day_zone or entry.zone, day_zone is not None)
-        changes = len(history) - 1
         if entry.kind == "talks":
             items.append(CalendarItem(entry, "span", clean(entry.title), start, end, changes))
             continue
@@ -261,6 +267,19 @@ def calendar_items(view: RunContext, states: dict[str, EntryState] | None = None
         if end is not None:
             items.append(CalendarItem(entry, "end", f"Ends: {clean(entry.title)}", end, None, changes))
     return items
+
+
+def _cancelled_item(entry: Entry, history: Sequence[EndChange], start: Moment, changes: int) -> CalendarItem:
+    """The one event of a cancelled span, marked cancelled, where it was to be: a talk round
+    from its start to the end it had before the cancellation, any other span at its start.
+    Its SEQUENCE counts the cancellation, so a subscribed calendar updates the event it has."""
+    if entry.kind != "talks":
+        return CalendarItem(entry, "start", f"Starts: {clean(entry.title)}", start, None, changes, cancelled=True)
+    planned, end = history[-1].previous, None
+    if planned is not None:
+        day_zone = written_as_day(entry, history, len(history) - 2)
+        end = _moment(planned, day_zone or entry.zone, day_zone is not None)
+    return CalendarItem(entry, "span", clean(entry.title), start, end, changes, cancelled=True)
 
 
 class ElapsedDuration(vDuration):
@@ -391,7 +410,9 @@ def _vevent(view: RunContext, item: CalendarItem, state: EntryState, party_names
     event.add("sequence", item.sequence)
     # Deadlines are not meetings: they must not mark the day busy.
     event.add("transp", "TRANSPARENT")
-    if entry.warn is not None:
+    if item.cancelled:
+        event.add("status", "CANCELLED")
+    elif entry.warn is not None:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", f"In {clean_line(entry.warn.text)}: {item.summary}")

@@ -13,7 +13,7 @@ from trucetrack.core.dates import format_day_or_instant
 from trucetrack.core.model import Entry
 from trucetrack.core.text import clean, clean_line
 from trucetrack.engine.ends import written_as_day
-from trucetrack.engine.status import EndChange, EntryState, days_between, end_setter
+from trucetrack.engine.status import EndChange, EntryState, cancels, days_between, end_setter
 from trucetrack.output.text import STATUS_STYLES, heading, left_text, signed_days, when_label, when_text
 
 if TYPE_CHECKING:
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 def derivation(entry: Entry, history: Sequence[EndChange], index: int, zone: ZoneInfo) -> str:
     """How ``history[index]`` came to be, e.g.
-    ``2025-11-10 00:01 EST = 2025-08-12 00:01 EDT + 90d, by eo-14334``."""
+    ``2025-11-10 00:01 EST = 2025-08-12 00:01 EDT + 90d, by eo-14334``, or
+    ``never in force: cancelled by t (decided 2025-08-01)``."""
     change = history[index]
     if change.end is None:
         return "open-ended (no end yet)"
@@ -42,6 +43,8 @@ def derivation(entry: Entry, history: Sequence[EndChange], index: int, zone: Zon
     decided = (
         format_day_or_instant(modifier.date, zone, date_only="date" in modifier.date_only) if modifier.date else "?"
     )
+    if cancels(entry, change):
+        return f"never in force: cancelled by {modifier.id} (decided {decided})"
     if change.by is not None and change.previous is not None:
         previous = format_day_or_instant(
             change.previous, zone, date_only=written_as_day(entry, history, index - 1) is not None
@@ -60,7 +63,7 @@ def history_lines(entry: Entry, history: Sequence[EndChange], zone: ZoneInfo) ->
             lines.append(f"original: {text}")
             continue
         moved = ""
-        if change.previous is not None and change.end is not None:
+        if change.previous is not None and change.end is not None and not cancels(entry, change):
             moved = f" ({signed_days(days_between(change.previous, change.end, zone))})"
         lines.append(f"→ {text}{moved}")
     return lines

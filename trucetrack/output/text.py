@@ -30,6 +30,7 @@ STATUS_STYLES = {
     "expiring": "bold yellow",
     "expired": "dim",
     "terminated": "red",
+    "cancelled": "dim strike",
     "superseded": "magenta",
 }
 
@@ -74,8 +75,11 @@ def left_text(state: EntryState) -> str:
 
 
 def when_text(state: EntryState, zone: ZoneInfo) -> str:
-    """The instant counted to, as a date alone when the file gave a bare date."""
+    """The instant counted to, as a date alone when the file gave a bare date; for a
+    cancelled span, which counts to nothing, the start it would have had."""
     entry = state.entry
+    if state.cancelled_by is not None and entry.start is not None:
+        return format_day_or_instant(entry.start, zone, date_only="start" in entry.date_only)
     if state.counted_to is None:
         return "open-ended"
     if entry.is_point:
@@ -92,6 +96,8 @@ def when_label(state: EntryState) -> str:
         return "on"
     if state.status == "scheduled":
         return "starts"
+    if state.cancelled_by is not None:
+        return "was to start"
     if state.counted_to is None:
         return "since"
     return "ended" if state.seconds_left is not None and state.seconds_left <= 0 else "ends"

@@ -33,7 +33,7 @@ from trucetrack.engine.ends import end_written_as_day
 from trucetrack.engine.extent import default_range
 from trucetrack.engine.rates import AFTER, LAPSED, RateStep
 from trucetrack.engine.semdiff import SemanticDiff
-from trucetrack.engine.status import EndChange, EntryState, days_between
+from trucetrack.engine.status import EndChange, EntryState, cancels, days_between
 from trucetrack.output.diff import days_text, diff_data
 from trucetrack.output.status import status_record, status_table
 from trucetrack.output.text import (
@@ -99,7 +99,10 @@ def _day(instant: datetime, zone: ZoneInfo) -> str:
 
 
 def countdown_head(state: EntryState) -> str:
-    """``91 days left``, ``11h 59m left``, ``now``, ``ended 3 days ago``."""
+    """``91 days left``, ``11h 59m left``, ``now``, ``ended 3 days ago``; what a span with
+    nothing to count to has instead."""
+    if state.cancelled_by is not None:
+        return f"cancelled by {clean_line(state.cancelled_by.id)}: nothing to count down to"
     if state.seconds_left is None:
         return "open-ended: no end to count down to"
     if state.seconds_left == 0:
@@ -175,6 +178,7 @@ SPAN_CELL = "█"
 EXTENDED_CELL = "▒"
 CUT_CELL = "╌"
 SUPERSEDED_CELL = "░"
+CANCELLED_CELL = "×"
 POINT_CELL = "◆"
 AS_OF_CELL = "┆"
 AS_OF_MARK = "▼"
@@ -186,6 +190,7 @@ LEGEND = (
     (EXTENDED_CELL, "added by extension"),
     (CUT_CELL, "cut by termination"),
     (SUPERSEDED_CELL, "superseded"),
+    (CANCELLED_CELL, "cancelled (never in force)"),
     (POINT_CELL, "point"),
     (BEYOND_RIGHT, "runs on"),
     (AS_OF_MARK, "as of"),
@@ -335,6 +340,9 @@ def _row_cells(state: EntryState, axis: Axis) -> list[tuple[str, str]]:
         cells[axis.column(entry.date)] = (POINT_CELL, style)
         return cells
     assert entry.start is not None
+    if state.cancelled_by is not None:  # it never took effect: no bar, a mark where it was to start
+        cells[axis.column(entry.start)] = (CANCELLED_CELL, style)
+        return cells
     next_free = 0
     pieces = _pieces(state)
     for position, (begin, finish, char) in enumerate(pieces):
@@ -445,6 +453,8 @@ def _end_text(state: EntryState, zone: ZoneInfo) -> str:
     entry = state.entry
     if not entry.is_span:
         return ""
+    if state.cancelled_by is not None:
+        return f"cancelled by {state.cancelled_by.id}"
     if state.end is None:
         return "open-ended"
     text = end_text(entry, state.history, state.end, zone)
@@ -569,6 +579,8 @@ def happening_detail(happening: digest.Happening, zone: ZoneInfo) -> str:
     if happening.what != digest.DECIDED or change is None or happening.target is None:
         return title
     target, history = happening.target, happening.target_history
+    if cancels(target, change):
+        return f"{title}: {clean_line(target.id)} is cancelled (never in force)"
     text = f"{title}: {clean_line(target.id)} now ends {end_text(target, history, change.end, zone)}"
     if change.previous is not None and change.end is not None:
         moved = signed_days(days_between(change.previous, change.end, zone))
@@ -674,7 +686,8 @@ def summary_markdown(view: RunContext, summary: digest.Summary) -> str:
 def happening_record(happening: digest.Happening, zone: ZoneInfo) -> dict[str, Any]:
     change = happening.change
     moved = None
-    if change is not None and change.previous is not None and change.end is not None:
+    cancelling = change is not None and happening.target is not None and cancels(happening.target, change)
+    if change is not None and change.previous is not None and change.end is not None and not cancelling:
         moved = days_between(change.previous, change.end, zone)
     return {
         "at": isoformat(happening.at, zone),
@@ -683,7 +696,7 @@ def happening_record(happening: digest.Happening, zone: ZoneInfo) -> dict[str, A
         "kind": happening.entry.kind,
         "title": clean(happening.entry.title),
         "target": happening.target.id if happening.target is not None else None,
-        "end": isoformat(change.end, zone) if change is not None else None,
+        "end": isoformat(change.end, zone) if change is not None and not cancelling else None,
         "previous_end": isoformat(change.previous, zone) if change is not None else None,
         "days_moved": moved,
     }
