@@ -398,7 +398,7 @@ def test_the_driver_keeps_escape_sequences_off_the_terminal(tmp_path: Path, runn
     hostile = write(tmp_path / "esc.toml", 'schema = 1\n"\\u001b]0;PWNED\\u0007\\u001b[31mred" = 1\n')
     result = runner.invoke(app, ["git-diff", "x", "/dev/null", "0", "0", str(hostile), "0", "0"])
     assert result.exit_code == 0
-    assert result.output.startswith("(not a valid timeline, so a line diff follows: b/x:1: ")
+    assert result.output.startswith("(not a valid timeline, so a line diff follows: b/x:2: ")
     assert "unknown top-level key" in result.output
     assert not any(char in result.output for char in "\x1b\x07\x9b")
     result = runner.invoke(app, ["git-diff", "a\x1b[31m.toml"])

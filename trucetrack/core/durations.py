@@ -67,14 +67,26 @@ def parse_duration(text: str) -> Duration:
 
     Cached: a large timeline repeats the same few durations many times.
     """
+    if _HUGE_COUNT.search(text):
+        # Also keeps int() away from thousands of digits, which Python refuses.
+        raise DurationError(f"duration {_shown(text)} is too long: at most {MAX_YEARS} years")
     duration = _parse(text)
     if (
         duration.months > MAX_YEARS * 12
         or duration.days > MAX_YEARS * 366
         or duration.seconds > MAX_YEARS * 366 * 86400
     ):
-        raise DurationError(f"duration {text!r} is too long: at most {MAX_YEARS} years")
+        raise DurationError(f"duration {_shown(text)} is too long: at most {MAX_YEARS} years")
     return duration
+
+
+# No count in a duration of at most MAX_YEARS needs more digits than this.
+_HUGE_COUNT = re.compile(r"[0-9]{13}")
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, shortened when it is long."""
+    return repr(text) if len(text) <= 40 else repr(text[:30]) + f"… ({len(text)} characters)"
 
 
 def _parse(text: str) -> Duration:

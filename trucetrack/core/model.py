@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from trucetrack.core.text import visible
+
 BUILTIN_KINDS: tuple[str, ...] = (
     "agreement",
     "tariff",
@@ -94,10 +96,13 @@ class Problem:
     column: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
+        where = f"{visible(self.file)}:{self.line}"
         if self.column is not None:
             where += f":{self.column}"
-        return f"{where}: {self.subject}: {self.message}"
+        subject = visible(self.subject)
+        if not subject or subject != subject.strip():  # a key such as " a b ": quoted, so its spaces show
+            subject = repr(self.subject)
+        return f"{where}: {subject}: {visible(self.message)}"
 
 
 @dataclass(frozen=True, slots=True)

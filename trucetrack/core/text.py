@@ -36,6 +36,26 @@ def clean_line(text: str) -> str:
     return _LINE_BREAKS.sub(" ", clean(text).replace("\x0c", ""))
 
 
+def visible(text: str) -> str:
+    """``text`` on one line with every unprintable character shown as an escape.
+
+    For names that locate something (a file name, a key in an error): where
+    ``clean`` would drop characters, this keeps them visible, so
+    ``timelines/a\\nb.toml`` still names the file it is. A byte of a file name
+    that is not UTF-8 (held as a lone surrogate) shows as ``\\xe9``.
+    """
+    if text.isprintable():
+        return text
+    return "".join(character if character.isprintable() else _escape(character) for character in text)
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    return repr(character)[1:-1]  # \n, \x1b, \u202e
+
+
 def article(word: str) -> str:
     """'an' before a vowel, else 'a': an extension, a termination."""
     return "an" if word[:1].lower() in "aeiou" else "a"

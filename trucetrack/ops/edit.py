@@ -345,6 +345,7 @@ def init(request: InitRequest) -> InitResult:
     except ZoneError as exc:
         raise BadValue(f"--timezone: {exc}") from None
     path = request.path
+    require_utf8({"title": request.title})
     raw = canonical.new_timeline_text(request.title or path.stem, zone).encode("utf-8")
     _, problems = loader.build(loader.Files((str(path),), (str(path),), (raw,)))
     if problems:
@@ -357,6 +358,36 @@ def init(request: InitRequest) -> InitResult:
 
 # What an edit's new block must sort after: (the id of the entry it ties with, why they tie).
 Tie = tuple[str, str]
+
+
+# The option each field of a new block comes from, where it is not "--" + the key.
+_OPTION_OF_FIELD = {"parties": "--party", "sources": "--source", "tags": "--tag", "rate_after": "--rate-after"}
+
+
+def require_utf8(fields: Mapping[str, Any]) -> None:
+    """Refuse text that cannot be written to a UTF-8 file.
+
+    An argument holding bytes that are not UTF-8 (a Latin-1 ``é`` typed in
+    another locale) reaches Python as lone surrogates; a file name may hold
+    them, but a title written into a timeline may not.
+    """
+    for key, value in fields.items():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not _encodes(text):
+                byte = next(ord(c) - 0xDC00 for c in text if 0xDC80 <= ord(c) <= 0xDCFF)
+                option = _OPTION_OF_FIELD.get(key, "--" + key)
+                raise BadValue(
+                    f"{option} is not UTF-8 text (it holds the byte 0x{byte:02x}); "
+                    "type it in a UTF-8 terminal or locale (LANG=C.UTF-8)"
+                )
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class NewBlock(Protocol):
@@ -373,6 +404,9 @@ class NewEntry:
     explicit: bool
     when_option: str
     rest: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        require_utf8(self.rest)
 
     def fields(self, taken: set[str], tie: Tie | None) -> dict[str, Any]:
         if self.wanted in taken:
@@ -394,6 +428,9 @@ class NewModifier:
     decided: date | datetime
     given_id: str | None
     rest: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        require_utf8(self.rest)
 
     def fields(self, taken: set[str], tie: Tie | None) -> dict[str, Any]:
         if self.given_id is not None:

@@ -729,9 +729,20 @@ def new_timeline_text(title: str, zone: str) -> str:
     return tomli_w.dumps({"schema": 1, "title": title, "timezone": zone})
 
 
+# Characters TOML lets a basic string hold raw but a terminal acts on (C1
+# controls such as U+009B, a one-byte CSI) or that reorder text on screen.
+_RAW_BUT_UNSAFE = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def value_text(value: Any) -> str:
-    """A value as fmt writes it: TOML's own dates, basic strings, inline arrays."""
-    return str(tomlkit.item(value).as_string())
+    """A value as fmt writes it: TOML's own dates, basic strings, inline arrays.
+
+    Strings are basic strings, where tomlkit escapes C0 controls; C1 controls
+    and bidirectional overrides are escaped too (``\\u009b``), so the text an
+    edit writes or prints cannot drive a terminal that shows the file.
+    """
+    text = str(tomlkit.item(value).as_string())
+    return _RAW_BUT_UNSAFE.sub(lambda raw: f"\\u{ord(raw.group()):04x}", text)
 
 
 def event_block(fields: Mapping[str, Any]) -> str:

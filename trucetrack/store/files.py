@@ -7,6 +7,7 @@ import os
 import stat
 from pathlib import Path
 
+from trucetrack.core.text import visible
 from trucetrack.errors import TrucetrackError
 
 BUNDLED_NAME = "us-china-2025.toml"
@@ -118,8 +119,9 @@ def _too_large(size: int) -> str:
 
 def display_name(path: str, bundled: bool) -> str:
     """How a file is named in output: as given, or by name alone for the bundled one
-    (so output is the same on every machine)."""
-    return Path(path).name if bundled else path
+    (so output is the same on every machine). Characters a file name may hold
+    but output cannot show (a newline, a byte that is not UTF-8) are escaped."""
+    return visible(Path(path).name if bundled else path)
 
 
 def toml_files_in(folder: str) -> list[str]:

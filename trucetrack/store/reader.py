@@ -144,6 +144,9 @@ def read_document(path: str, *, bundled: bool = False, display: str | None = Non
 
 
 _SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_SYNTAX_AT_END = re.compile(r"\s*\(at end of document\)$")
+# Python refuses to turn more digits than this into an int (quadratic time).
+_LONG_NUMBER = re.compile(r"[0-9][0-9_]{4299,}")
 
 
 def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocument:
@@ -162,17 +165,37 @@ def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocume
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        position = _SYNTAX_POSITION.search(message)
-        line, column = (int(position.group(1)), int(position.group(2))) if position else (1, None)
-        message = _SYNTAX_POSITION.sub("", message)
+        line, column, message = _syntax_position(str(exc), text)
         problem = Problem(path, line, "-", f"TOML syntax error: {message}", column=column)
         return RawDocument(path, None, "", [problem], bundled)
+    except ValueError:
+        # Not a TOMLDecodeError: an integer too long for Python to convert.
+        long_number = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else 1
+        message = "a number with thousands of digits; a timeline's integers fit in 64 bits"
+        return RawDocument(path, None, "", [Problem(path, line, "-", message)], bundled)
     except RecursionError:
         # tomllib recurses once per level of nested arrays or inline tables.
         message = "arrays or inline tables nested too deeply to read (a timeline needs no more than a list of strings)"
         return RawDocument(path, None, "", [Problem(path, _deepest_line(text), "-", message)], bundled)
     return RawDocument(path, data, text, [], bundled)
+
+
+def _syntax_position(message: str, text: str) -> tuple[int, int | None, str]:
+    """The line, column and bare message of a TOML syntax error.
+
+    An error found at the end of the document (a string, array or header left
+    open) is placed after the last character of the last line that holds
+    text, where the reader gave up, rather than on a line past the end.
+    """
+    position = _SYNTAX_POSITION.search(message)
+    if position:
+        return int(position.group(1)), int(position.group(2)), _SYNTAX_POSITION.sub("", message)
+    if _SYNTAX_AT_END.search(message):
+        content = text.rstrip("\r\n")
+        last_line_start = content.rfind("\n") + 1
+        return content.count("\n") + 1, len(content) - last_line_start + 1, _SYNTAX_AT_END.sub("", message)
+    return 1, None, message
 
 
 def _deepest_line(text: str) -> int:
@@ -197,8 +220,21 @@ _HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]*?)\s*\]\]?")
 def _unquote(key: str) -> str:
     key = key.strip()
     if len(key) >= 2 and key[0] == key[-1] and key[0] in "\"'":
+        if key[0] == '"' and "\\" in key:
+            return _basic_string(key)
         return key[1:-1]
     return key
+
+
+def _basic_string(quoted: str) -> str:
+    """A quoted key with escapes (``"\\u001b[2J"``) as the TOML reader reads it."""
+    import tomllib
+
+    try:
+        value = tomllib.loads(f"k = {quoted}")["k"]
+    except tomllib.TOMLDecodeError:
+        return quoted[1:-1]
+    return value if isinstance(value, str) else quoted[1:-1]
 
 
 def _split_dotted(name: str) -> list[str]:
@@ -210,7 +246,10 @@ def scan_lines(text: str) -> LineMap:
     lines = LineMap()
     scanner = Scanner()
     current: dict[str, int] = lines.top
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a line in TOML (str.splitlines would also split at U+2028 and
+    # other breaks a string may hold, and shift every line number after them).
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not scanner.settled:
             scanner.scan(line)
             continue
