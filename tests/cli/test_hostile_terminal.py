@@ -144,6 +144,23 @@ def test_no_piped_line_ends_in_spaces(columns: str) -> None:
         assert not trailing, (args, columns, trailing[:3])
 
 
+@pytest.mark.parametrize("args", [("--help",), ("status", "--help"), ("add", "--help"), ("status", "--format", "xyz")])
+def test_help_and_usage_errors_piped_end_no_line_in_spaces(args: tuple[str, ...]) -> None:
+    """typer pads its help panels and usage errors to the width."""
+    result = run(*args, COLUMNS="100")
+    for stream in (result.stdout, result.stderr):
+        trailing = [line for line in stream.decode().splitlines() if line != line.rstrip()]
+        assert not trailing, (args, trailing[:3])
+    assert result.stdout or result.stderr
+
+
+def test_a_line_diff_keeps_the_spaces_of_the_lines_it_shows(tmp_path: Path) -> None:
+    broken = write(tmp_path, 'x = "a"   \n')
+    result = run("git-diff", "x", "/dev/null", "0", "0", str(broken), "0", "0")
+    assert result.returncode == 0, result.stderr
+    assert b'+x = "a"   \n' in result.stdout
+
+
 def test_help_texts_keep_their_square_brackets() -> None:
     """Rich markup ate ``[[event]]``: add --help said "Print the [] block"."""
     result = run("add", "--help", COLUMNS="200")

@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from trucetrack.errors import ExitStatus, TrucetrackError
-from trucetrack.output.console import report_error, silence_stdout, tolerate_unencodable_text
+from trucetrack.output.console import report_error, silence_stdout, tolerate_unencodable_text, trim_piped_lines
 
 
 def _quiet_closed_pipe() -> NoReturn:
@@ -129,4 +129,5 @@ def main() -> None:
     global _one_command_per_process
     _one_command_per_process = True
     tolerate_unencodable_text()
+    trim_piped_lines()
     app(prog_name="trucetrack")

@@ -13,7 +13,7 @@ import re
 import sys
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from trucetrack.core.text import clean
 
@@ -174,9 +174,73 @@ def tolerate_unencodable_text() -> None:
                 continue
 
 
-def write(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+def write(text: str, *, verbatim: bool = False) -> None:
+    """Write ``text`` to stdout. ``verbatim``: lines copied from a file (a line
+    diff) keep the spaces that end them, which are part of what they show."""
+    stream = sys.stdout
+    if verbatim and isinstance(stream, _TrimmedLines):
+        stream.write_verbatim(text)
+    else:
+        stream.write(text)
+    stream.flush()
+
+
+# Spaces that end a line, before its newline.
+_SPACES_AT_LINE_END = re.compile(r" +(?=\r?\n)")
+
+
+class _TrimmedLines:
+    """A text stream that passes everything on to ``stream`` except the spaces
+    that end a line. Spaces at the end of a write are held back until the next
+    write shows whether the line goes on (they are then written) or ends (they
+    are dropped, as they are when nothing more is written)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._held = ""
+
+    def write(self, text: str) -> int:
+        count = len(text)
+        text = self._held + text
+        if " \n" in text or " \r\n" in text:
+            text = _SPACES_AT_LINE_END.sub("", text)
+        kept = text.rstrip(" ")
+        self._held = text[len(kept) :]
+        if kept:
+            self.stream.write(kept)
+        return count
+
+    def write_verbatim(self, text: str) -> None:
+        """Pass ``text`` on as it is, spaces at line ends included."""
+        self.stream.write(self._held + text)
+        self._held = ""
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        # isatty, fileno, encoding, buffer (binary output): those of the stream.
+        return getattr(self.stream, name)
+
+
+def trim_piped_lines() -> None:
+    """No line piped or mailed ends in spaces, whoever wrote it.
+
+    Our own tables are rendered without the padding already; this also covers
+    what typer and rich print themselves (help panels, usage errors), which pad
+    every line to the width. A terminal keeps its stream as it is: a live
+    countdown redraws over its padding.
+    """
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None or isinstance(stream, _TrimmedLines):
+            continue
+        try:
+            terminal = stream.isatty()
+        except (AttributeError, ValueError, OSError):
+            terminal = False
+        if not terminal:
+            setattr(sys, name, _TrimmedLines(stream))
 
 
 def report_error(error: TrucetrackError) -> None:

@@ -36,7 +36,7 @@ def git_diffed(result: GitDiffResult) -> None:
     if result.unmerged is not None:
         write(f"* Unmerged path {clean_line(result.unmerged)}\n")
     elif result.line_diff is not None:
-        write(line_diff_text(result.line_diff))
+        write(line_diff_text(result.line_diff), verbatim=True)  # a diff's blank context line is " "
     elif result.diff is not None:
         text = diff_text(result.diff, result.old_label, result.new_label)
         if not text:
