@@ -2,9 +2,10 @@
 
 The calendar goes through the ``icalendar`` library, which escapes text
 (commas, semicolons, backslashes, newlines), folds lines at 75 octets without
-splitting a UTF-8 character and writes VTIMEZONE components; nothing here
-writes RFC 5545 by hand. Every export is a pure function of the view (the
-timeline, the as-of instant and the display zone): the calendar's DTSTAMP is
+splitting a UTF-8 character; nothing here writes RFC 5545 by hand. The
+VTIMEZONE components come from ``vtimezone``, built so that every client
+reads them alike. Every export is a pure function of the view (the timeline,
+the as-of instant and the display zone): the calendar's DTSTAMP is
 the as-of instant, so the same input gives the same bytes, and each event's
 UID is made of the entry id and the event's role, so it stays the same across
 exports, as-of days and machines and a subscribed calendar updates its events
@@ -33,6 +34,7 @@ from trucetrack.core.text import clean, clean_line, csv_value
 from trucetrack.engine.ends import written_as_day
 from trucetrack.engine.status import EndChange, Engine, EntryState
 from trucetrack.output.show import derivation, history_lines, setter_index
+from trucetrack.output.vtimezone import vtimezone
 
 # Fixed, without the version, so that upgrading trucetrack does not change the feed's bytes.
 PRODID = "-//trucetrack//trucetrack timeline export//EN"
@@ -371,11 +373,25 @@ def _when(instant: datetime, zone: ZoneInfo, date_only: bool) -> str:
     return format_day_or_instant(instant, zone, date_only=date_only)
 
 
+def _calendar_instant(instant: datetime, zone: ZoneInfo) -> datetime:
+    """A timed value of the feed: on the wall clock of ``zone``, or in UTC where that clock repeats.
+
+    A local time in the hour that repeats when daylight time ends names two
+    instants. RFC 5545 reads it as the first, but ical.js and libical read it
+    as the second, and neither can name the second occurrence; in UTC every
+    client reads the one instant meant.
+    """
+    local = instant.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return instant.astimezone(UTC)
+    return local
+
+
 def _event_time(moment: Moment, zone: ZoneInfo, all_day: bool) -> date | datetime:
     if all_day:
         assert moment.day is not None
         return moment.day
-    return moment.instant.astimezone(zone)
+    return _calendar_instant(moment.instant, zone)
 
 
 def _event_end(item: CalendarItem, zone: ZoneInfo) -> date | datetime | None:
@@ -388,7 +404,7 @@ def _event_end(item: CalendarItem, zone: ZoneInfo) -> date | datetime | None:
         return max(item.end.day, next_day)
     if item.end is None or item.end.instant <= item.start.instant:
         return None  # an instant, or a round ended (terminated) before it began
-    return item.end.instant.astimezone(zone)
+    return _calendar_instant(item.end.instant, zone)
 
 
 def _vevent(view: RunContext, item: CalendarItem, state: EntryState, party_names: dict[str, str]) -> Event:
@@ -422,21 +438,26 @@ def _vevent(view: RunContext, item: CalendarItem, state: EntryState, party_names
 
 
 def _timezone_range(view: RunContext, items: Sequence[CalendarItem]) -> tuple[date, date]:
-    """Whole years around every timed instant of the feed and its alarms, for the VTIMEZONEs."""
-    instants: list[datetime] = []
+    """Whole years around every timed instant of the feed and its alarms, for the VTIMEZONEs.
+
+    The years are those of the local times each event is written in, since a
+    VTIMEZONE's range is in its own local time: 2026-01-01 00:30 in Tokyo is
+    still 2025 in UTC, and must be covered all the same.
+    """
+    years: set[int] = set()
     for item in items:
         if item.all_day:
             continue
         zone = get_zone(item.entry.zone)
-        instants.append(item.start.instant)
+        instants = [item.start.instant]
         if item.end is not None:
             instants.append(item.end.instant)
         if item.entry.warn is not None:
             instants.append(add_duration(item.start.instant, item.entry.warn, zone, sign=-1))
-    if not instants:
-        year = view.as_of.year
-        return date(year, 1, 1), date(year + 1, 1, 1)
-    return date(min(instants).year, 1, 1), date(max(instants).year + 1, 1, 1)
+        years.update(instant.astimezone(zone).year for instant in instants)
+    if not years:
+        years = {view.as_of.year}
+    return date(min(years), 1, 1), date(max(years) + 1, 1, 1)
 
 
 def export_ics(view: RunContext) -> bytes:
@@ -456,6 +477,8 @@ def export_ics(view: RunContext) -> bytes:
     items = calendar_items(view, states)
     for item in items:
         calendar.add_component(_vevent(view, item, states[item.entry.id], party_names))
+    # The VTIMEZONEs go first, in TZID order, so a reader meets them before the events.
     first, last = _timezone_range(view, items)
-    calendar.add_missing_timezones(first_date=first, last_date=last)
+    zones = [vtimezone(tzid, get_zone(tzid), first, last) for tzid in sorted(calendar.get_missing_tzids())]
+    calendar.subcomponents[:0] = zones
     return bytes(calendar.to_ical())
