@@ -77,6 +77,8 @@ JSON_KEYS = [
     "parties",
     "file",
     "line",
+    "announced",
+    "confirmed",
 ]
 
 ANSI = "\x1b["
@@ -224,6 +226,8 @@ def test_status_json_shape(runner: CliRunner, timeline_file: Path) -> None:
         "parties": ["US", "CN"],
         "file": truce["file"],
         "line": 11,
+        "announced": None,
+        "confirmed": True,
     }
     assert Path(truce["file"]).name == "main.toml"
     # Modifiers have no status of their own and are not listed.

@@ -154,26 +154,36 @@ end = 2025-09-01T00:01:00
     assert state_of(timeline, "truce", instant("2025-06-15T00:00")).end == instant("2025-09-01T00:01")
 
 
-def test_extensions_with_the_same_date_apply_in_file_order(make_timeline: MakeTimeline) -> None:
-    timeline = make_timeline(
-        GENEVA
-        + """
+SAME_DAY_EXTENSIONS = {
+    "ext-b": """
 [[event]]
 id = "ext-b"
 kind = "extension"
 target = "truce"
 date = 2025-07-01
 end = 2025-10-01T00:01:00
-
+""",
+    "ext-a": """
 [[event]]
 id = "ext-a"
 kind = "extension"
 target = "truce"
 date = 2025-07-01
 by = "10d"
-"""
-    )
-    assert state_of(timeline, "truce", instant("2025-07-01T00:00")).end == instant("2025-10-11T00:01")
+""",
+}
+
+
+@pytest.mark.parametrize("order", [("ext-b", "ext-a"), ("ext-a", "ext-b")])
+def test_extensions_decided_at_one_instant_apply_in_id_order(
+    make_timeline: MakeTimeline, order: tuple[str, str]
+) -> None:
+    """Whatever the file order: ext-a (+10d) first, then ext-b sets the end to Oct 1,
+    so fmt may reorder them without changing what the file means."""
+    timeline = make_timeline(GENEVA + "".join(SAME_DAY_EXTENSIONS[name] for name in order))
+    state = state_of(timeline, "truce", instant("2025-07-01T00:00"))
+    assert state.end == instant("2025-10-01T00:01")
+    assert [change.modifier.id for change in state.history[1:] if change.modifier] == ["ext-a", "ext-b"]
 
 
 # ---------------------------------------------------------------- terminations

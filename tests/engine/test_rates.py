@@ -239,7 +239,7 @@ rate = 5.0
     ]
     as_json = runner.invoke(app, ["rates", "-f", str(path), "--as-of", "2025-02-15", "--format", "json"])
     assert json.loads(as_json.stdout)["measures"] == [
-        {"measure": "duty", "rate": None, "since": "2025-02-01T00:00:00-05:00", "entry": "temporary"}
+        {"measure": "duty", "rate": None, "since": "2025-02-01T00:00:00-05:00", "entry": "temporary", "confirmed": True}
     ]
 
 
@@ -315,19 +315,33 @@ def test_rates_json_is_exactly_the_spec_shape(runner: CliRunner) -> None:
     assert json.loads(result.stdout) == {
         "as_of": "2025-04-10T12:00:00-04:00",
         "measures": [
-            {"measure": "cn-farm-us", "rate": 15.0, "since": "2025-03-09T12:00:00-04:00", "entry": "cn-farm-tariffs"},
+            {
+                "measure": "cn-farm-us",
+                "rate": 15.0,
+                "since": "2025-03-09T12:00:00-04:00",
+                "entry": "cn-farm-tariffs",
+                "confirmed": True,
+            },
             {
                 "measure": "cn-retaliatory-us",
                 "rate": 84.0,
                 "since": "2025-04-09T12:01:00-04:00",
                 "entry": "cn-retaliatory-84",
+                "confirmed": True,
             },
-            {"measure": "us-fentanyl-cn", "rate": 20.0, "since": "2025-03-04T00:01:00-05:00", "entry": "fentanyl-20"},
+            {
+                "measure": "us-fentanyl-cn",
+                "rate": 20.0,
+                "since": "2025-03-04T00:01:00-05:00",
+                "entry": "fentanyl-20",
+                "confirmed": True,
+            },
             {
                 "measure": "us-reciprocal-cn",
                 "rate": 125.0,
                 "since": "2025-04-10T00:01:00-04:00",
                 "entry": "reciprocal-125",
+                "confirmed": True,
             },
         ],
     }
@@ -341,7 +355,13 @@ def test_rates_for_one_measure_with_history_json(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["measures"] == [
-        {"measure": "us-reciprocal-cn", "rate": 10.0, "since": "2025-05-14T00:01:00-04:00", "entry": "geneva-truce"}
+        {
+            "measure": "us-reciprocal-cn",
+            "rate": 10.0,
+            "since": "2025-05-14T00:01:00-04:00",
+            "entry": "geneva-truce",
+            "confirmed": True,
+        }
     ]
     assert [(h["since"], h["rate"], h["phase"], h["scheduled"]) for h in document["history"]] == [
         ("2025-04-05T00:01:00-04:00", 10.0, "in force", False),
@@ -365,13 +385,13 @@ def test_rates_csv(runner: CliRunner, write_timeline: Callable[..., Path]) -> No
     path = write_timeline(LAPSE)
     result = runner.invoke(app, ["rates", "-f", str(path), "--as-of", "2025-09-01", "--format", "csv"])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "measure,rate,since,entry\nreciprocal,34,2025-08-12T00:01:00-04:00,truce\n"
+    assert result.stdout == "measure,rate,since,entry,confirmed\nreciprocal,34,2025-08-12T00:01:00-04:00,truce,true\n"
     history = runner.invoke(app, ["rates", "-f", str(path), "--as-of", "2025-09-01", "--format", "csv", "--history"])
     assert history.stdout.splitlines() == [
-        "measure,rate,since,entry,phase,scheduled",
-        "reciprocal,125,2025-04-10T00:01:00-04:00,escalation,in force,false",
-        "reciprocal,10,2025-05-14T00:01:00-04:00,truce,in force,false",
-        "reciprocal,34,2025-08-12T00:01:00-04:00,truce,after,false",
+        "measure,rate,since,entry,confirmed,phase,scheduled",
+        "reciprocal,125,2025-04-10T00:01:00-04:00,escalation,true,in force,false",
+        "reciprocal,10,2025-05-14T00:01:00-04:00,truce,true,in force,false",
+        "reciprocal,34,2025-08-12T00:01:00-04:00,truce,true,after,false",
     ]
 
 

@@ -73,7 +73,13 @@ def test_as_of_and_zone_come_from_the_invocation_never_the_machine(write_timelin
 def test_status_returns_the_states_as_of_the_instant(write_timeline: Writer) -> None:
     result = query.status(invocation(write_timeline(TRUCE)), query.StatusRequest())
     assert result.run.as_of == instant("2025-08-01")
-    assert [(state.id, state.status, state.days_left) for state in result.states] == [("truce", "expiring", 11)]
+    # The talks ended two days before: within the default --recent of 30 days.
+    assert [(state.id, state.status, state.days_left) for state in result.states] == [
+        ("talks", "expired", -2),
+        ("truce", "expiring", 11),
+    ]
+    without_recent = query.status(invocation(write_timeline(TRUCE)), query.StatusRequest(recent="0d"))
+    assert [state.id for state in without_recent.states] == ["truce"]
     everything = query.status(invocation(write_timeline(TRUCE)), query.StatusRequest(show_all=True))
     assert [state.id for state in everything.states] == ["talks", "truce"]
 

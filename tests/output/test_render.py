@@ -182,6 +182,8 @@ EXPECTED_ENTRIES = [
         "parties": ["US"],
         "file": "t.toml",
         "line": LINES["ruling"],
+        "announced": None,
+        "confirmed": True,
     },
     {
         "id": "talks",
@@ -196,6 +198,8 @@ EXPECTED_ENTRIES = [
         "parties": ["US", "CN"],
         "file": "t.toml",
         "line": LINES["talks"],
+        "announced": None,
+        "confirmed": True,
     },
     {
         "id": "truce",
@@ -210,6 +214,8 @@ EXPECTED_ENTRIES = [
         "parties": ["US", "CN"],
         "file": "t.toml",
         "line": LINES["truce"],
+        "announced": None,
+        "confirmed": True,
     },
     {
         "id": "controls",
@@ -224,6 +230,8 @@ EXPECTED_ENTRIES = [
         "parties": ["CN"],
         "file": "t.toml",
         "line": LINES["controls"],
+        "announced": None,
+        "confirmed": True,
     },
 ]
 
@@ -240,6 +248,8 @@ JSON_KEYS = [
     "parties",
     "file",
     "line",
+    "announced",
+    "confirmed",
 ]
 
 
@@ -272,13 +282,13 @@ def test_status_csv(view: RunContext) -> None:
     states = Engine(view.timeline).states(view.as_of, view.zone)
     assert render.status_csv(view, states) == joined(
         ",".join(JSON_KEYS),
-        "ruling,ruling,A court ruling,upcoming,2025-08-20T00:00:00-04:00,,,8,691140,US,t.toml,42",
+        "ruling,ruling,A court ruling,upcoming,2025-08-20T00:00:00-04:00,,,8,691140,US,t.toml,42,,true",
         "talks,talks,London talks,scheduled,2025-09-09T00:00:00-04:00,2025-09-11T00:00:00-04:00,"
-        "2025-09-11T00:00:00-04:00,28,2419140,US;CN,t.toml,34",
+        "2025-09-11T00:00:00-04:00,28,2419140,US;CN,t.toml,34,,true",
         "truce,agreement,Geneva-like 90-day truce,active,2025-05-14T00:01:00-04:00,2025-11-10T00:01:00-05:00,"
-        "2025-08-12T00:01:00-04:00,90,7779600,US;CN,t.toml,11",
+        "2025-08-12T00:01:00-04:00,90,7779600,US;CN,t.toml,11,,true",
         "controls,export-control,Rare-earth licence requirement with a rather long title that will not fit "
-        "in narrow terminals,active,2025-04-04T00:00:00-04:00,,,,,CN,t.toml,49",
+        "in narrow terminals,active,2025-04-04T00:00:00-04:00,,,,,CN,t.toml,49,,true",
     )
 
 

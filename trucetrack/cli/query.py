@@ -18,8 +18,16 @@ from trucetrack.cli.options import GlobalOptions, OutputFormat, command, complet
 def status(
     options: GlobalOptions,
     show_all: Annotated[
-        bool, typer.Option("--all", help="Include expired, terminated, cancelled and past entries.")
+        bool, typer.Option("--all", help="Include expired, terminated, cancelled, superseded and past entries.")
     ] = False,
+    recent: Annotated[
+        str,
+        typer.Option(
+            "--recent",
+            metavar="DURATION",
+            help="Keep spans that ended this recently, with negative days left (0d: none).",
+        ),
+    ] = "30d",
     within: Annotated[
         str | None, typer.Option("--within", metavar="DURATION", help="Only deadlines within this window, e.g. 30d.")
     ] = None,
@@ -50,6 +58,7 @@ def status(
         parties=tuple(party or ()),
         tags=tuple(tag or ()),
         statuses=tuple(status_filter or ()),
+        recent=recent,
     )
     emit.status(query.status(options.invocation(), request), output.value, options.color)
 

@@ -48,6 +48,7 @@ EVENT_KEYS: tuple[str, ...] = (
     "rate",
     "rate_after",
     "instrument",
+    "announced",
     "sources",
     "tags",
     "notes",
@@ -157,6 +158,8 @@ class Entry:
     tags: tuple[str, ...] = ()
     notes: str | None = None
     date_only: frozenset[str] = frozenset()
+    # When a point or span became known; None: known from the start of time.
+    announced: datetime | None = None
 
     @property
     def is_point(self) -> bool:

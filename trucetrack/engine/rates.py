@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from trucetrack.core.model import Entry, Timeline
-from trucetrack.engine.status import Engine, cancelled_by
+from trucetrack.engine.status import Engine, cancelled_by, checked_until
 
 IN_FORCE = "in force"
 AFTER = "after"
@@ -37,7 +37,9 @@ class RateStep:
     (its ``rate_after``, once it has ended) or ``lapsed`` (it ended without a
     ``rate_after`` and no other entry applies: the rate is unknown, ``None``).
     ``scheduled`` is True for a step that begins after the as-of instant: what
-    was set to happen, as known then.
+    was set to happen, as known then. ``confirmed`` is False for a step that
+    began after the data of its entry's file ends (``current_to``) and by the
+    as-of instant: the file cannot confirm that it happened.
     """
 
     measure: str
@@ -46,6 +48,7 @@ class RateStep:
     entry: Entry
     phase: str
     scheduled: bool = False
+    confirmed: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Rates:
     def __init__(self, timeline: Timeline, as_of: datetime, engine: Engine | None = None) -> None:
         self.as_of = as_of.astimezone(UTC)
         evaluator = engine or Engine(timeline)
+        self._checked_until = checked_until(timeline)
         grouped: dict[str, list[_Applicable]] = defaultdict(list)
         for entry in timeline.entries:
             if entry.is_modifier or entry.measure is None or entry.rate is None or entry.begins is None:
@@ -94,7 +98,10 @@ class Rates:
                 continue
             if steps and _same_step(steps[-1], step):
                 continue
-            steps.append(RateStep(measure, moment, step.rate, step.entry, step.phase, scheduled=moment > self.as_of))
+            cutoff = self._checked_until.get(step.entry.file)
+            confirmed = cutoff is None or not cutoff <= moment <= self.as_of
+            scheduled = moment > self.as_of
+            steps.append(RateStep(measure, moment, step.rate, step.entry, step.phase, scheduled, confirmed))
         return steps
 
     def current(self, measure: str) -> RateStep | None:

@@ -26,7 +26,7 @@ from trucetrack.engine.ends import end_written_as_day
 from trucetrack.engine.status import EndChange, Engine, EntryState, cancelled_by, days_between
 
 # Fields compared between two versions of an entry, in the order keys are written in a file.
-_INSTANT_FIELDS = ("date", "start", "end")
+_INSTANT_FIELDS = ("date", "start", "end", "announced")
 _TEXT_FIELDS = ("kind", "title", "target", "place", "measure", "instrument", "notes")
 _LIST_FIELDS = ("parties", "sources", "tags")
 _FIELD_ORDER = (
@@ -44,6 +44,7 @@ _FIELD_ORDER = (
     "rate",
     "rate_after",
     "instrument",
+    "announced",
     "sources",
     "tags",
     "notes",

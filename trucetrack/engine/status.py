@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from itertools import pairwise
@@ -22,7 +22,9 @@ POINT_STATUSES = ("upcoming", "past")
 SPAN_STATUSES = ("scheduled", "active", "expiring", "expired", "terminated", "cancelled", "superseded")
 STATUSES = POINT_STATUSES + SPAN_STATUSES
 # Left out of `status` unless --all or an explicit --status asks for them.
-FINISHED_STATUSES = frozenset({"expired", "terminated", "cancelled", "past"})
+FINISHED_STATUSES = frozenset({"expired", "terminated", "cancelled", "past", "superseded"})
+# Finished statuses of a span that did end, which --recent keeps on the default screen.
+ENDED_STATUSES = frozenset({"expired", "terminated"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,9 @@ class EntryState:
     seconds_left: int | None
     superseded_by: Entry | None = None
     cancelled_by: Entry | None = None
+    # False when something the state rests on happened after the file's
+    # current_to and by the instant: the file cannot confirm it.
+    confirmed: bool = True
 
     @property
     def id(self) -> str:
@@ -78,6 +83,8 @@ class Filters:
     parties: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    # Spans that ended (expired or terminated) this recently stay on the default screen.
+    recent: Duration | None = None
 
 
 class Engine:
@@ -96,11 +103,14 @@ class Engine:
             elif entry.measure is not None and entry.begins is not None:
                 measures[entry.measure].append(entry)
         for targeted in modifiers.values():
-            targeted.sort(key=lambda m: (_utc(m.date), m.order))
+            # Modifiers decided at the same instant apply in id order, never file
+            # order, so reordering a file (fmt) cannot change what it means.
+            targeted.sort(key=lambda m: (_utc(m.date), m.id))
         self._modifiers = dict(modifiers)
         self._terminated = frozenset(terminated)  # the spans some termination targets
         self._by_id: dict[str, Entry] | None = None
         self._next_in_measure: dict[str, Entry] = {}
+        self._checked_until = checked_until(timeline)
         for entries in measures.values():
             entries.sort(key=lambda e: (_utc(e.begins), e.order))
             for earlier, later in pairwise(entries):
@@ -154,6 +164,15 @@ class Engine:
         return self._state(entry, _Clock(as_of, zone))
 
     def _state(self, entry: Entry, clock: _Clock) -> EntryState:
+        state = self._bare_state(entry, clock)
+        cutoff = self._checked_until.get(entry.file)
+        if cutoff is None or clock.as_of < cutoff:
+            return state
+        if self._unconfirmed(state, cutoff, clock.as_of):
+            return replace(state, confirmed=False)
+        return state
+
+    def _bare_state(self, entry: Entry, clock: _Clock) -> EntryState:
         as_of = clock.as_of
         if entry.is_point:
             assert entry.date is not None
@@ -170,6 +189,17 @@ class Engine:
             status = "superseded"
         counted_to = entry.start if status == "scheduled" else end
         return _with_countdown(entry, status, end, entry.end, history, counted_to, clock, superseder)
+
+    @staticmethod
+    def _unconfirmed(state: EntryState, cutoff: datetime, as_of: datetime) -> bool:
+        """Whether the state rests on a change after ``cutoff`` (the file's data ends
+        there) and at or before ``as_of``: a point's date, a start, the effective
+        end, or the start of what superseded it."""
+        entry = state.entry
+        changes = [entry.date, entry.start, state.end]
+        if state.superseded_by is not None:
+            changes.append(state.superseded_by.begins)
+        return any(change is not None and cutoff <= change <= as_of for change in changes)
 
     @staticmethod
     def _span_status(entry: Entry, history: tuple[EndChange, ...], as_of: datetime) -> str:
@@ -207,6 +237,30 @@ class Engine:
         clock = _Clock(as_of, zone)
         states = [self._state(entry, clock) for entry in self.timeline.entries if not entry.is_modifier]
         return sort_states(states)
+
+
+def checked_until(timeline: Timeline) -> dict[str, datetime]:
+    """For each file with ``current_to = D``: 00:00 of the day after D in its zone,
+    from when on its data confirms nothing (it was checked through the whole of D)."""
+    from datetime import date as Date
+
+    from trucetrack.core.dates import day_after
+
+    return {
+        source.path: day_after(Date.fromisoformat(source.current_to), get_zone(source.zone))
+        for source in timeline.files
+        if source.current_to is not None
+    }
+
+
+def unconfirmed_files(timeline: Timeline, as_of: datetime) -> list[tuple[str, str]]:
+    """The files (path, current_to) whose data ends before ``as_of``."""
+    cutoffs = checked_until(timeline)
+    return [
+        (source.path, source.current_to)
+        for source in timeline.files
+        if source.current_to is not None and cutoffs[source.path] <= as_of
+    ]
 
 
 def cancels(target: Entry, change: EndChange) -> bool:
@@ -257,7 +311,11 @@ def select(states: Sequence[EntryState], filters: Filters, as_of: datetime, zone
         if filters.statuses:
             if state.status not in filters.statuses:
                 continue
-        elif not filters.show_all and state.status in FINISHED_STATUSES:
+        elif (
+            not filters.show_all
+            and state.status in FINISHED_STATUSES
+            and not _ended_recently(state, filters, as_of, zone)
+        ):
             continue
         if filters.kinds and entry.kind not in filters.kinds:
             continue
@@ -269,6 +327,17 @@ def select(states: Sequence[EntryState], filters: Filters, as_of: datetime, zone
             continue
         chosen.append(state)
     return chosen
+
+
+def _ended_recently(state: EntryState, filters: Filters, as_of: datetime, zone: ZoneInfo) -> bool:
+    """A span that expired or was terminated within ``filters.recent`` of ``as_of``:
+    "the truce lapsed 22 days ago" belongs on the first screen."""
+    recent = filters.recent
+    if recent is None or state.status not in ENDED_STATUSES or state.end is None:
+        return False
+    if not (recent.months or recent.days or recent.seconds):
+        return False
+    return add_duration(as_of, recent, zone, sign=-1) <= state.end <= as_of
 
 
 def days_between(start: datetime, end: datetime, zone: ZoneInfo) -> int:

@@ -59,7 +59,7 @@ def value_out_of_range() -> str:
     return "integer out of TOML's 64-bit range (-9223372036854775808 to 9223372036854775807)"
 
 
-_INSTANT_KEYS = ("date", "start", "end")
+_INSTANT_KEYS = ("date", "start", "end", "announced")
 
 
 def _type_name(value: Any) -> str:
@@ -527,7 +527,7 @@ class _EventBuilder:
             return None
         if has_date:
             self.forbid(_SPAN_END_KEYS, "on a point (an entry with date); use start for a span")
-            return {"shape": "point", "date": self.instant("date")}
+            return {"shape": "point", "date": self.instant("date"), "announced": self.instant("announced")}
         if not has_start:
             self.fail(None, "needs date = ... (a point) or start = ... (a span)")
             return None
@@ -552,11 +552,13 @@ class _EventBuilder:
             spec = EndSpec(key, raw_value if isinstance(raw_value, str) else str(raw_value))
             if end is not None and start is not None and end <= start:
                 self.fail(key, f"the span ends ({key}) at or before it starts")
-        return {"shape": "span", "start": start, "end": end, "end_spec": spec}
+        announced = self.instant("announced")
+        return {"shape": "span", "start": start, "end": end, "end_spec": spec, "announced": announced}
 
     def modifier(self, kind: str) -> dict[str, Any] | None:
         raw = self.raw
         self.forbid(("start", "duration"), f"on an {kind}: it changes its target's end")
+        self.forbid(("announced",), f"on an {kind}: its date is when it was decided, and so known")
         target = self.target = self.text("target", required=True)
         if "date" not in raw:
             self.fail(None, f"an {kind} needs date = ... (when it was decided)")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from trucetrack.core.context import RunContext
-    from trucetrack.core.model import Timeline
+    from trucetrack.core.model import Entry, Timeline
     from trucetrack.store.cache import TimelineCache
 
 # Values of TRUCETRACK_CACHE that turn the cache off.
@@ -137,10 +137,13 @@ def as_of_instant(invocation: Invocation, zone: ZoneInfo) -> datetime:
 def open_run(invocation: Invocation) -> RunContext:
     """The timeline, the display zone and the as-of instant of this invocation."""
     from trucetrack.core.context import RunContext
+    from trucetrack.engine.knowledge import known_at
 
     timeline = load_timeline(invocation)
     zone = display_zone(invocation, timeline)
-    return RunContext(timeline=timeline, as_of=as_of_instant(invocation, zone), zone=zone)
+    as_of = as_of_instant(invocation, zone)
+    known, unknown = known_at(timeline, as_of)
+    return RunContext(timeline=known, as_of=as_of, zone=zone, unknown=unknown)
 
 
 def did_you_mean(value: str, known: Sequence[str]) -> str:
@@ -149,6 +152,31 @@ def did_you_mean(value: str, known: Sequence[str]) -> str:
 
     close = difflib.get_close_matches(value, list(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def known_entry(run: RunContext, entry_id: str, *, dated_only: bool = False) -> Entry:
+    """The entry ``entry_id`` as known at the run's instant.
+
+    An entry announced after that instant is an error that says when it was
+    announced (it exists in the file, but not yet for this view); an id no
+    file holds is an error with a did-you-mean among the known ids.
+    """
+    entry = run.timeline.entry(entry_id)
+    if entry is not None:
+        return entry
+    for unknown in run.unknown:
+        if unknown.id == entry_id and unknown.announced is not None:
+            from trucetrack.core.dates import format_day_or_instant
+
+            def when(instant: datetime, date_only: bool) -> str:
+                return format_day_or_instant(instant, run.zone, date_only=date_only)
+
+            raise TrucetrackError(
+                f"{entry_id!r} was not yet known as of {when(run.as_of, False)}: "
+                f"it was announced {when(unknown.announced, 'announced' in unknown.date_only)}"
+            )
+    known = [e.id for e in run.timeline.entries if not (dated_only and e.is_modifier)]
+    raise no_such_entry(entry_id, known)
 
 
 def no_such_entry(entry_id: str, known: Sequence[str]) -> TrucetrackError:

@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from trucetrack.errors import BadValue, TrucetrackError
-from trucetrack.ops.context import Invocation, check_choice, no_such_entry, open_run, resolve_paths
+from trucetrack.ops.context import Invocation, check_choice, known_entry, open_run, resolve_paths
 
 if TYPE_CHECKING:
     from trucetrack.core.context import RunContext
-    from trucetrack.core.model import Duration, Entry, Timeline
+    from trucetrack.core.model import Duration, Entry
     from trucetrack.engine.digest import Summary
     from trucetrack.engine.rates import RateStep
     from trucetrack.engine.status import Engine, EntryState
@@ -61,6 +61,7 @@ class StatusRequest:
     parties: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    recent: str = "30d"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def status(invocation: Invocation, request: StatusRequest) -> StatusResult:
 
     run = open_run(invocation)
     window = read_duration("--within", request.within) if request.within is not None else None
+    recent = read_duration("--recent", request.recent)
     check_choice("--status", request.statuses, engine.STATUSES)
     check_choice("--kind", request.kinds, run.timeline.kinds)
     check_choice("--party", request.parties, [p.code for p in run.timeline.parties])
@@ -85,6 +87,7 @@ def status(invocation: Invocation, request: StatusRequest) -> StatusResult:
         parties=request.parties,
         tags=request.tags,
         statuses=request.statuses,
+        recent=recent,
     )
     states = engine.Engine(run.timeline).states(run.as_of, run.zone)
     return StatusResult(run, engine.select(states, filters, run.as_of, run.zone))
@@ -106,9 +109,7 @@ def show(invocation: Invocation, entry_id: str) -> ShowResult:
     from trucetrack.engine.status import Engine
 
     run = open_run(invocation)
-    entry = run.timeline.entry(entry_id)
-    if entry is None:
-        raise no_such_entry(entry_id, [e.id for e in run.timeline.entries])
+    entry = known_entry(run, entry_id)
     state = None if entry.is_modifier else Engine(run.timeline).state(entry, run.as_of, run.zone)
     return ShowResult(run, entry, state, {p.code: p.name for p in run.timeline.parties})
 
@@ -158,19 +159,17 @@ def countdown(invocation: Invocation, entry_ids: Sequence[str]) -> CountdownResu
     run = open_run(invocation)
     engine = Engine(run.timeline)
     if entry_ids:
-        entries = [countable_entry(run.timeline, entry_id) for entry_id in entry_ids]
+        entries = [countable_entry(run, entry_id) for entry_id in entry_ids]
     else:
         entries = [state.entry for state in next_deadlines(engine.states(run.as_of, run.zone), run.as_of)]
     return CountdownResult(run, entries, engine)
 
 
-def countable_entry(timeline: Timeline, entry_id: str) -> Entry:
+def countable_entry(run: RunContext, entry_id: str) -> Entry:
     """The point or span ``entry_id``; an unknown id or a modifier is an error with a hint."""
     from trucetrack.core.text import article
 
-    entry = timeline.entry(entry_id)
-    if entry is None:
-        raise no_such_entry(entry_id, [e.id for e in timeline.entries if not e.is_modifier])
+    entry = known_entry(run, entry_id, dated_only=True)
     if entry.is_modifier:
         raise TrucetrackError(
             f"{entry_id!r} is {article(entry.kind)} {entry.kind} (a modifier, with no deadline of its own): "

@@ -36,11 +36,10 @@ if TYPE_CHECKING:
 
 
 def bundled_note_to_stderr(run: RunContext) -> None:
-    """JSON and CSV stay machine-readable: the bundled-timeline note goes to stderr."""
-    from trucetrack.output.text import bundled_note
+    """JSON and CSV stay machine-readable: the notes for a person go to stderr."""
+    from trucetrack.output.text import run_notes
 
-    note = bundled_note(run.timeline)
-    if note:
+    for note in run_notes(run):
         sys.stderr.write(note + "\n")
 
 
@@ -62,12 +61,11 @@ def status(result: StatusResult, output: str, color: ColorMode | None) -> None:
 
 def show(result: ShowResult, color: ColorMode | None) -> None:
     from trucetrack.output.show import show_renderable
-    from trucetrack.output.text import bundled_note
+    from trucetrack.output.text import run_notes
 
     console = make_console(color)
-    note = bundled_note(result.run.timeline)
     console.print(show_renderable(result.run, result.entry, result.state, result.party_names))
-    if note:
+    for note in run_notes(result.run):
         console.print(note, style="dim")
 
 

@@ -32,8 +32,9 @@ from trucetrack.core.durations import add_duration
 from trucetrack.core.model import Duration, Entry
 from trucetrack.core.text import clean, clean_line, csv_value
 from trucetrack.engine.ends import written_as_day
-from trucetrack.engine.status import EndChange, Engine, EntryState
+from trucetrack.engine.status import EndChange, Engine, EntryState, checked_until
 from trucetrack.output.show import derivation, history_lines, setter_index
+from trucetrack.output.text import status_label
 from trucetrack.output.vtimezone import vtimezone
 
 # Fixed, without the version, so that upgrading trucetrack does not change the feed's bytes.
@@ -55,6 +56,8 @@ EXPORT_ENTRY_KEYS: tuple[str, ...] = (
     "original_end",
     "days_left",
     "seconds_left",
+    "announced",
+    "confirmed",
     "target",
     "by",
     "superseded_by",
@@ -122,6 +125,8 @@ def entry_record(view: RunContext, entry: Entry, state: EntryState | None) -> di
         "original_end": isoformat(entry.end, zone) if entry.is_span else None,
         "days_left": state.days_left if state is not None else None,
         "seconds_left": state.seconds_left if state is not None else None,
+        "announced": isoformat(entry.announced, zone),
+        "confirmed": state.confirmed if state is not None else True,
         "target": entry.target,
         "by": text(entry.by.text) if entry.by is not None else None,
         "superseded_by": state.superseded_by.id if state is not None and state.superseded_by is not None else None,
@@ -331,7 +336,13 @@ def _description(view: RunContext, item: CalendarItem, state: EntryState, party_
     escape sequence in one field cannot swallow the lines after it.
     """
     entry, zone = item.entry, view.zone
-    lines = [clean(entry.title), f"Status as of {format_instant(view.as_of, zone)}: {state.status}"]
+    lines = [clean(entry.title), f"Status as of {format_instant(view.as_of, zone)}: {status_label(state)}"]
+    if not state.confirmed:
+        lines.append(
+            f"Not confirmed: the data of {clean_line(entry.file)} ends before this; it may have changed since."
+        )
+    if entry.announced is not None:
+        lines.append(f"Announced: {_when(entry.announced, zone, 'announced' in entry.date_only)}")
     if state.superseded_by is not None:
         lines.append(f"Superseded by: {state.superseded_by.id}")
     if entry.is_point:
@@ -417,7 +428,11 @@ def _vevent(view: RunContext, item: CalendarItem, state: EntryState, party_names
     end = _event_end(item, zone)
     if end is not None:
         event.add("dtend", end)
-    event.add("summary", item.summary)
+    cutoff = checked_until(view.timeline).get(entry.file)
+    instants = [item.start.instant] + ([item.end.instant] if item.end is not None else [])
+    unconfirmed = cutoff is not None and any(cutoff <= instant <= view.as_of for instant in instants)
+    # A calendar shows an event as fact: one the data cannot confirm says so in its title.
+    event.add("summary", item.summary + (" (unconfirmed)" if unconfirmed else ""))
     event.add("description", _description(view, item, state, party_names))
     if entry.place:
         event.add("location", clean(entry.place))

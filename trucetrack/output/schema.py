@@ -107,6 +107,10 @@ EVENT_PROPERTIES: dict[str, dict[str, Any]] = {
     "rate": _typed("percent", "Percent while in force (needs measure)."),
     "rate_after": _typed("percent", "Percent once it has ended, if nothing newer applies (needs rate)."),
     "instrument": _typed("text", "The legal instrument, e.g. an executive order."),
+    "announced": _typed(
+        "instant",
+        "Points and spans: when it became known; as of an earlier instant no view knows the entry.",
+    ),
     "sources": _typed("strings", "Where the facts come from: URLs or citations."),
     "tags": _typed("strings", "Free tags for filtering (status --tag)."),
     "notes": _typed("text", "Free text; use it instead of comments for anything that must survive fmt."),
@@ -149,7 +153,7 @@ def event_schema() -> dict[str, Any]:
     shapes = [
         {
             "if": _kind_is(*MODIFIER_KINDS),
-            "then": {"required": ["target", "date"], **_has_none_of("start", "duration")},
+            "then": {"required": ["target", "date"], **_has_none_of("start", "duration", "announced")},
             "else": {"required": ["title"], "oneOf": [point, span]},
         },
         {

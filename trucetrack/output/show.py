@@ -14,7 +14,7 @@ from trucetrack.core.model import Entry
 from trucetrack.core.text import clean, clean_line
 from trucetrack.engine.ends import written_as_day
 from trucetrack.engine.status import EndChange, EntryState, cancels, days_between, end_setter
-from trucetrack.output.text import STATUS_STYLES, heading, left_text, signed_days, when_label, when_text
+from trucetrack.output.text import STATUS_STYLES, heading, left_text, signed_days, status_label, when_label, when_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -103,7 +103,7 @@ def show_renderable(
     row("kind", entry.kind)
     row("title", entry.title)
     if state is not None:
-        row("status", Text(state.status, style=STATUS_STYLES.get(state.status, "")))
+        row("status", Text(status_label(state), style=STATUS_STYLES.get(state.status, "")))
         if state.superseded_by is not None:
             row("superseded by", state.superseded_by.id)
     if entry.is_modifier:

@@ -19,11 +19,12 @@ from trucetrack.core.text import clean, clean_line, csv_value
 from trucetrack.engine.status import EntryState
 from trucetrack.output.text import (
     STATUS_STYLES,
-    bundled_note,
     heading,
     left_text,
     md_cell,
     nothing_to_show,
+    run_notes,
+    status_label,
     when_text,
 )
 
@@ -48,6 +49,8 @@ JSON_ENTRY_KEYS = (
     "parties",
     "file",
     "line",
+    "announced",
+    "confirmed",
 )
 
 
@@ -77,7 +80,7 @@ def status_table_lines(view: RunContext, states: Sequence[EntryState], width: in
         (
             when_text(state, view.zone),
             left_text(state),
-            state.status,
+            status_label(state),
             clean_line(state.id),
             clean_line(state.entry.title),
         )
@@ -171,8 +174,7 @@ def status_lines(view: RunContext, states: Sequence[EntryState], width: int) -> 
     """Everything ``status`` prints as a table: heading, the bundled note, then the
     table or what to try when nothing is left to show."""
     lines = [[(text, "bold")] for text in wrap_words(heading(view), width)]
-    note = bundled_note(view.timeline)
-    if note:
+    for note in run_notes(view):
         lines += [[(text, "dim")] for text in wrap_words(note, width)]
     if not states:
         return lines + [[(text, "")] for text in wrap_words(nothing_to_show(view), width)]
@@ -205,15 +207,14 @@ def print_status_table(console: Console, view: RunContext, states: Sequence[Entr
 
 def status_markdown(view: RunContext, states: Sequence[EntryState]) -> str:
     lines = [f"## {md_cell(heading(view))}", ""]
-    note = bundled_note(view.timeline)
-    if note:
-        lines += [f"_{note}_", ""]
+    for note in run_notes(view):
+        lines += [f"_{md_cell(note)}_", ""]
     if not states:
         lines.append(nothing_to_show(view))
         return "\n".join(lines) + "\n"
     lines += ["| When | Left | Status | ID | Title |", "|---|---|---|---|---|"]
     for state in states:
-        cells = [when_text(state, view.zone), left_text(state), state.status, state.id, state.entry.title]
+        cells = [when_text(state, view.zone), left_text(state), status_label(state), state.id, state.entry.title]
         lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -235,6 +236,8 @@ def status_record(view: RunContext, state: EntryState) -> dict[str, Any]:
         "parties": [clean(code) for code in entry.parties],
         "file": clean(entry.file),
         "line": entry.line,
+        "announced": isoformat(entry.announced, view.zone),
+        "confirmed": state.confirmed,
     }
 
 

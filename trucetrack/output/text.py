@@ -51,6 +51,26 @@ def bundled_note(timeline: Timeline) -> str | None:
     return f"Showing the bundled US–China timeline ({when}); use -f FILE or ./timelines/ for your own."
 
 
+def run_notes(view: RunContext) -> list[str]:
+    """What every view says once, above what it shows: that the bundled timeline
+    is in use, and for each file whose data ends before the as-of instant, that
+    later changes are not confirmed (entries resting on them are marked ``?``)."""
+    from trucetrack.engine.status import unconfirmed_files
+
+    notes = []
+    note = bundled_note(view.timeline)
+    if note:
+        notes.append(note)
+    for path, checked in unconfirmed_files(view.timeline, view.as_of):
+        notes.append(f"{clean_line(path)}: data checked to {checked}; later changes are not confirmed (marked ?).")
+    return notes
+
+
+def status_label(state: EntryState) -> str:
+    """The status as tables print it: ``expired?`` when the data cannot confirm it."""
+    return state.status if state.confirmed else state.status + "?"
+
+
 def nothing_to_show(view: RunContext) -> str:
     return (
         f"Nothing to show as of {format_instant(view.as_of, view.zone)}: "
@@ -115,8 +135,7 @@ def signed_days(days: int) -> str:
 def markdown_header(view: RunContext) -> list[str]:
     """The heading as a markdown title, then the bundled note in italics, each with a blank line after."""
     lines = [f"## {md_cell(heading(view))}", ""]
-    note = bundled_note(view.timeline)
-    if note:
+    for note in run_notes(view):
         lines += [f"_{md_cell(note)}_", ""]
     return lines
 

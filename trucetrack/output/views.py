@@ -38,11 +38,12 @@ from trucetrack.output.diff import days_text, diff_data
 from trucetrack.output.status import status_record, status_table
 from trucetrack.output.text import (
     STATUS_STYLES,
-    bundled_note,
     heading,
     left_text,
     md_cell,
+    run_notes,
     signed_days,
+    status_label,
     when_label,
     when_text,
 )
@@ -69,16 +70,14 @@ def _csv(keys: Sequence[str], records: Iterable[dict[str, Any]]) -> str:
 
 def _header(view: RunContext) -> list[RenderableType]:
     parts: list[RenderableType] = [Text(heading(view), style="bold")]
-    note = bundled_note(view.timeline)
-    if note:
+    for note in run_notes(view):
         parts.append(Text(note, style="dim"))
     return parts
 
 
 def _md_header(view: RunContext) -> list[str]:
     lines = [f"## {md_cell(heading(view))}", ""]
-    note = bundled_note(view.timeline)
-    if note:
+    for note in run_notes(view):
         lines += [f"_{md_cell(note)}_", ""]
     return lines
 
@@ -86,7 +85,7 @@ def _md_header(view: RunContext) -> list[str]:
 def _status_md_table(view: RunContext, states: Sequence[EntryState], first: str = "When") -> list[str]:
     lines = [f"| {first} | Left | Status | ID | Title |", "|---|---|---|---|---|"]
     for state in states:
-        cells = [when_text(state, view.zone), left_text(state), state.status, state.id, state.entry.title]
+        cells = [when_text(state, view.zone), left_text(state), status_label(state), state.id, state.entry.title]
         lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")
     return lines
 
@@ -153,7 +152,7 @@ def countdown_panel(view: RunContext, state: EntryState, width: int) -> Panel:
         bar_width = max(10, inner - len(" 100% elapsed"))
         lines.append(fraction_bar(fraction, bar_width))
     title = Text(clean_line(entry.id))
-    title.append(f" · {state.status}", style=STATUS_STYLES.get(state.status, ""))
+    title.append(f" · {status_label(state)}", style=STATUS_STYLES.get(state.status, ""))
     return Panel(Group(*lines), title=title, title_align="left", width=width, padding=(0, 1))
 
 
@@ -474,7 +473,7 @@ def timeline_markdown(view: RunContext, states: Sequence[EntryState]) -> str:
         cells = [
             _start_text(state.entry, view.zone),
             _end_text(state, view.zone),
-            state.status,
+            status_label(state),
             state.entry.kind,
             state.id,
             state.entry.title,
@@ -764,6 +763,11 @@ def step_notes(history: Sequence[RateStep]) -> list[str]:
     return ["now" if i in now else ("scheduled" if step.scheduled else "") for i, step in enumerate(history)]
 
 
+def step_rate_text(step: RateStep) -> str:
+    """The rate, with ``?`` when it began after its file's data ends (not confirmed)."""
+    return rate_text(step.rate) + ("" if step.confirmed else "?")
+
+
 def nothing_rated(view: RunContext) -> str:
     return f"No measure has a rate as of {format_instant(view.as_of, view.zone)}."
 
@@ -785,7 +789,7 @@ def rates_renderable(
         for step in current:
             table.add_row(
                 Text(clean_line(step.measure)),
-                Text(rate_text(step.rate), style="bold"),
+                Text(step_rate_text(step), style="bold"),
                 Text(_since_text(step, view.zone)),
                 Text(set_by_text(step)),
             )
@@ -809,7 +813,7 @@ def rates_renderable(
             style = "dim" if step.scheduled else ""
             table.add_row(
                 Text(_since_text(step, view.zone)),
-                Text(rate_text(step.rate), style="bold" if note == "now" else style),
+                Text(step_rate_text(step), style="bold" if note == "now" else style),
                 Text(set_by_text(step), style=style),
                 Text(note, style="bold" if note == "now" else style),
             )
@@ -824,29 +828,30 @@ def rates_markdown(view: RunContext, current: Sequence[RateStep], history: Seque
             return _joined([*lines, nothing_rated(view)])
         lines += ["| Measure | Rate | Since | Set by |", "|---|---|---|---|"]
         for step in current:
-            cells = [step.measure, rate_text(step.rate), _since_text(step, view.zone), set_by_text(step)]
+            cells = [step.measure, step_rate_text(step), _since_text(step, view.zone), set_by_text(step)]
             lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")
         return _joined(lines)
     if not history:
         return _joined([*lines, nothing_rated(view)])
     lines += ["| Measure | From | Rate | Set by | |", "|---|---|---|---|---|"]
     for step, note in zip(history, step_notes(history), strict=True):
-        cells = [step.measure, _since_text(step, view.zone), rate_text(step.rate), set_by_text(step), note]
+        cells = [step.measure, _since_text(step, view.zone), step_rate_text(step), set_by_text(step), note]
         lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")
     return _joined(lines)
 
 
-RATE_KEYS = ("measure", "rate", "since", "entry")
-HISTORY_KEYS = ("measure", "rate", "since", "entry", "phase", "scheduled")
+RATE_KEYS = ("measure", "rate", "since", "entry", "confirmed")
+HISTORY_KEYS = ("measure", "rate", "since", "entry", "confirmed", "phase", "scheduled")
 
 
 def rate_record(step: RateStep, zone: ZoneInfo) -> dict[str, Any]:
-    """Exactly the documented keys: measure, rate, since, entry."""
+    """Exactly the documented keys: measure, rate, since, entry, confirmed."""
     return {
         "measure": clean(step.measure),
         "rate": step.rate,
         "since": isoformat(step.since, zone),
         "entry": step.entry.id,
+        "confirmed": step.confirmed,
     }
 
 

@@ -47,7 +47,7 @@ MODEL_MODULES = (
     "trucetrack.load.validate",
     "trucetrack.load.loader",
 )
-_FORMAT = 2
+_FORMAT = 3
 
 
 def _code_digest() -> str:

@@ -48,7 +48,7 @@ def _listed(value: tuple[str, ...] | frozenset[str]) -> list[str]:
 
 
 _ENTRY_FIELDS = tuple(item.name for item in fields(Entry))
-_INSTANTS = {"date", "start", "end"}
+_INSTANTS = {"date", "start", "end", "announced"}
 _DURATIONS = {"by", "warn"}
 _STRING_LISTS = {"parties", "sources", "tags", "date_only"}
 
