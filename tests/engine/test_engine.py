@@ -430,7 +430,7 @@ def test_step_is_superseded_once_the_next_step_starts(make_timeline: MakeTimelin
     assert state_of(timeline, "other-measure", instant(as_of)).status == "active"
 
 
-def test_same_instant_start_the_later_in_file_order_supersedes(make_timeline: MakeTimeline) -> None:
+def test_same_instant_start_the_later_id_supersedes(make_timeline: MakeTimeline) -> None:
     timeline = make_timeline(
         """\
 [[event]]
@@ -451,8 +451,9 @@ rate = 84.0
 """
     )
     as_of = instant("2025-04-10T00:01")
-    assert state_of(timeline, "zeta", as_of).status == "superseded"
-    assert state_of(timeline, "alpha", as_of).status == "active"
+    # In id order, whatever the file order: alpha starts first and zeta supersedes it.
+    assert state_of(timeline, "alpha", as_of).status == "superseded"
+    assert state_of(timeline, "zeta", as_of).status == "active"
 
 
 def test_span_that_ended_before_the_next_step_is_expired_not_superseded(make_timeline: MakeTimeline) -> None:

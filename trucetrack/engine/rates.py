@@ -78,7 +78,7 @@ class Rates:
             grouped[entry.measure].append(_Applicable(entry, entry.begins.astimezone(UTC), end))
         self._measures: dict[str, list[_Applicable]] = {}
         for measure, entries in grouped.items():
-            entries.sort(key=lambda item: (item.begins, item.entry.order))
+            entries.sort(key=lambda item: (item.begins, item.entry.id))  # ties: by id, never file order
             self._measures[measure] = entries
 
     @property

@@ -112,7 +112,7 @@ class Engine:
         self._next_in_measure: dict[str, Entry] = {}
         self._checked_until = checked_until(timeline)
         for entries in measures.values():
-            entries.sort(key=lambda e: (_utc(e.begins), e.order))
+            entries.sort(key=lambda e: (_utc(e.begins), e.id))  # ties: by id, as for modifiers
             for earlier, later in pairwise(entries):
                 self._next_in_measure[earlier.id] = later
 

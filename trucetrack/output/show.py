@@ -137,6 +137,7 @@ def show_renderable(
             rate += f", then {entry.rate_after:g}% once it ends"
         row("rate", rate)
     row("instrument", entry.instrument)
+    row("announced", instant("announced", entry.announced))
     row("tags", ", ".join(entry.tags))
     row("notes", entry.notes)
     row("file", f"{entry.file}:{entry.line}")

@@ -38,7 +38,7 @@ import operator
 import re
 import sys
 import tomllib
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -808,24 +808,6 @@ def tied_with(timeline: Timeline, entry: Entry) -> list[Entry]:
     return [other for other in timeline.entries if other.id != entry.id and tie_key(other) == key]
 
 
-def _tie_orders(timeline: Timeline) -> dict[tuple[str, str, datetime], list[str]]:
-    """The file order of each group of tied entries (only groups of two or more).
-
-    The engine applies such ties in file order, so reordering them would
-    change what the timeline means.
-    """
-    groups: dict[tuple[str, str, datetime], list[Entry]] = defaultdict(list)
-    for entry in timeline.entries:
-        key = tie_key(entry)
-        if key is not None:
-            groups[key].append(entry)
-    return {
-        key: [e.id for e in sorted(members, key=lambda e: e.order)]
-        for key, members in groups.items()
-        if len(members) > 1
-    }
-
-
 @dataclass(frozen=True)
 class Meaning:
     """What a timeline means, kept without the timeline: each entry as a hash of
@@ -840,7 +822,6 @@ class Meaning:
     kinds: tuple[str, ...]
     parties: dict[str, tuple[str, str]]
     entries: dict[str, int]
-    ties: dict[tuple[str, str, datetime], list[str]]
 
     @classmethod
     def of(cls, timeline: Timeline) -> Meaning:
@@ -849,7 +830,6 @@ class Meaning:
             kinds=timeline.kinds,
             parties={p.code: (p.name, p.file) for p in timeline.parties},
             entries={e.id: hash(_meaning(e)) for e in timeline.entries},
-            ties=_tie_orders(timeline),
         )
 
     def difference(self, new: Meaning) -> str | None:
@@ -866,12 +846,6 @@ class Meaning:
         for entry_id, meaning in self.entries.items():
             if new.entries[entry_id] != meaning:
                 return f"entry {entry_id!r} would change"
-        for (what, name, when), ids in self.ties.items():
-            if new.ties.get((what, name, when)) != ids:
-                return (
-                    f"the {what} {name!r} {', '.join(ids)} share an instant and apply in file order, which sorting "
-                    "them by id would change (give them distinct dates, or ids that sort in the order they apply)"
-                )
         return None
 
 
