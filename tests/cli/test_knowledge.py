@@ -261,3 +261,14 @@ def test_announced_is_validated(folder: Path, event: str, message: str) -> None:
     result = run(folder, "validate", "k.toml")
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_the_digest_marks_what_the_data_cannot_confirm(folder: Path) -> None:
+    table = run(folder, "summary", "-f", "k.toml", "--as-of", "2026-11-12").stdout
+    assert "ended?  truce" in table
+    document = json.loads(run(folder, "summary", "-f", "k.toml", "--as-of", "2026-11-12", "--format", "json").stdout)
+    happened = {item["id"]: item for item in document["happened"]}
+    assert happened["truce"]["what"] == "ended" and happened["truce"]["confirmed"] is False
+    # A week after the truce began, inside its file's data: confirmed.
+    early = json.loads(run(folder, "summary", "-f", "k.toml", "--as-of", "2025-11-12", "--format", "json").stdout)
+    assert {item["id"]: item["confirmed"] for item in early["happened"]}["truce"] is True

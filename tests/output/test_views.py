@@ -466,6 +466,7 @@ def test_summary_json(view: RunContext, timeline: Timeline) -> None:
     assert document["happened"][1] == {
         "at": "2025-08-11T00:00:00-04:00",
         "what": "decided",
+        "confirmed": True,
         "id": "ext",
         "kind": "extension",
         "title": "extension of truce",

@@ -15,7 +15,7 @@ anything; deadlines ahead are ``as_of <= t <= as_of + ahead``, as for
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from trucetrack.engine.status import (
     EntryState,
     Filters,
     cancelled_by,
+    checked_until,
     end_setter,
     select,
 )
@@ -62,6 +63,9 @@ class Happening:
     target: Entry | None = None
     change: EndChange | None = None
     target_history: tuple[EndChange, ...] = ()
+    # False for a start, end or date after the entry's file's current_to: the
+    # data cannot confirm it happened (a modifier's decision is in the file).
+    confirmed: bool = True
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,13 @@ def happenings(timeline: Timeline, engine: Engine, start: datetime, as_of: datet
             found.append(_decision(timeline, engine, entry, as_of))
     order = {STARTED: 0, TOOK_PLACE: 1, DECIDED: 2, ENDED: 3, TERMINATED: 3}
     found.sort(key=lambda h: (h.at, order[h.what], h.entry.id))
-    return found
+    cutoffs = checked_until(timeline)
+
+    def confirmed(happening: Happening) -> bool:
+        cutoff = cutoffs.get(happening.entry.file)
+        return happening.what == DECIDED or cutoff is None or happening.at < cutoff
+
+    return [happening if confirmed(happening) else replace(happening, confirmed=False) for happening in found]
 
 
 def _decision(timeline: Timeline, engine: Engine, modifier: Entry, as_of: datetime) -> Happening:

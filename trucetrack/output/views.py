@@ -628,7 +628,7 @@ def summary_renderable(view: RunContext, summary: digest.Summary, width: int) ->
         for happening in summary.happened:
             table.add_row(
                 Text(_happening_when(happening, view.zone)),
-                Text(happening.what),
+                Text(happening_what(happening)),
                 Text(clean_line(happening.entry.id)),
                 Text(happening_detail(happening, view.zone)),
             )
@@ -661,7 +661,7 @@ def summary_markdown(view: RunContext, summary: digest.Summary) -> str:
         for happening in summary.happened:
             cells = [
                 _happening_when(happening, view.zone),
-                happening.what,
+                happening_what(happening),
                 happening.entry.id,
                 happening_detail(happening, view.zone),
             ]
@@ -682,6 +682,11 @@ def summary_markdown(view: RunContext, summary: digest.Summary) -> str:
     return _joined(lines)
 
 
+def happening_what(happening: digest.Happening) -> str:
+    """What happened, with ``?`` when the data cannot confirm it (``ended?``)."""
+    return happening.what if happening.confirmed else happening.what + "?"
+
+
 def happening_record(happening: digest.Happening, zone: ZoneInfo) -> dict[str, Any]:
     change = happening.change
     moved = None
@@ -691,6 +696,7 @@ def happening_record(happening: digest.Happening, zone: ZoneInfo) -> dict[str, A
     return {
         "at": isoformat(happening.at, zone),
         "what": happening.what,
+        "confirmed": happening.confirmed,
         "id": happening.entry.id,
         "kind": happening.entry.kind,
         "title": clean(happening.entry.title),
