@@ -39,6 +39,7 @@ COMMAND_MODULES: dict[str, str] = {
     "add": "edits",
     "extend": "edits",
     "end": "edits",
+    "party": "edits",
     "init": "edits",
     "diff": "files",
     "git-diff": "files",

@@ -1,4 +1,4 @@
-"""The commands that write timeline files: add, extend, end and init.
+"""The commands that write timeline files: add, extend, end, party and init.
 
 Each parses its options into a request for ``trucetrack.ops.edit`` (which
 reads the values, locks, validates the whole result and replaces the file
@@ -46,6 +46,9 @@ InstrumentOption = Annotated[str | None, typer.Option("--instrument", help="The 
 MeasureOption = Annotated[str | None, typer.Option("--measure", help="The measure whose rate this sets.")]
 RateOption = Annotated[float | None, typer.Option("--rate", help="Rate in percent while in force.")]
 RateAfterOption = Annotated[float | None, typer.Option("--rate-after", help="Rate in percent once it has ended.")]
+ModifierTitleOption = Annotated[
+    str | None, typer.Option("--title", help="Title of the new entry (default: KIND of ID).")
+]
 
 
 def _show(result: EditResult) -> None:
@@ -118,18 +121,29 @@ def extend(
     through: Annotated[str | None, typer.Option("--through", metavar="DAY", help="The new last day.")] = None,
     entry_id: IdOption = None,
     source: SourceOption = None,
+    title: ModifierTitleOption = None,
+    notes: NotesOption = None,
+    instrument: InstrumentOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
     """Append an extension of span ID to the file that holds it (--by, --end or --through).
 
-    The id defaults to ID-ext-DATE (made unique, and sorting after other changes to ID at that instant).
+    The id defaults to ID-ext-DATE (made unique). Dates also take today, now and +7d, in the file's zone.
 
     Example: trucetrack extend geneva-truce --date 2025-08-11 --by 90d --dry-run --as-of 2025-08-11
     """
     from trucetrack.ops import edit
 
     request = edit.ExtendRequest(
-        target, on, by=by, end=end, through=through, entry_id=entry_id, sources=tuple(source or ()), dry_run=dry_run
+        target,
+        on,
+        by=by,
+        end=end,
+        through=through,
+        entry_id=entry_id,
+        sources=tuple(source or ()),
+        dry_run=dry_run,
+        about=edit.About(title, notes, instrument),
     )
     _show(edit.extend(options.invocation(), request))
 
@@ -144,17 +158,28 @@ def end(
     ] = None,
     entry_id: IdOption = None,
     source: SourceOption = None,
+    title: ModifierTitleOption = None,
+    notes: NotesOption = None,
+    instrument: InstrumentOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
     """Append a termination of span ID to the file that holds it.
 
-    The id defaults to ID-end-DATE (made unique, and sorting after other changes to ID at that instant).
+    The id defaults to ID-end-DATE (made unique). Dates also take today, now and +7d, in the file's zone.
 
     Example: trucetrack end geneva-truce --date 2025-06-01 --dry-run --as-of 2025-06-01
     """
     from trucetrack.ops import edit
 
-    request = edit.EndRequest(target, on, end=end_at, entry_id=entry_id, sources=tuple(source or ()), dry_run=dry_run)
+    request = edit.EndRequest(
+        target,
+        on,
+        end=end_at,
+        entry_id=entry_id,
+        sources=tuple(source or ()),
+        dry_run=dry_run,
+        about=edit.About(title, notes, instrument),
+    )
     _show(edit.end(options.invocation(), request))
 
 
@@ -166,12 +191,34 @@ def init(
     timezone: Annotated[
         str | None, typer.Option("--timezone", metavar="ZONE", help="IANA zone of its dates (default: UTC).")
     ] = None,
+    party: Annotated[
+        list[str] | None,
+        typer.Option("--party", metavar="CODE=NAME", help="A party, such as EU='European Union' (repeatable)."),
+    ] = None,
 ) -> None:
     """Write a new, valid, empty timeline file; never overwrites one.
 
-    For instance: trucetrack init timelines/eu-china.toml --title "EU–China" --timezone Europe/Brussels
-    """
+    For instance: trucetrack init timelines/eu-china.toml --title "EU–China" --timezone Europe/Brussels --party EU="European Union" --party CN=China
+    """  # noqa: E501
     from trucetrack.ops import edit
     from trucetrack.output import edits
 
-    edits.created(edit.init(edit.InitRequest(path, title, timezone)))
+    edits.created(edit.init(edit.InitRequest(path, title, timezone, tuple(party or ()))))
+
+
+@command()
+def party(
+    options: GlobalOptions,
+    code: Annotated[str, typer.Argument(metavar="CODE", help="The party's code, e.g. EU.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Its name, e.g. 'European Union'.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the [parties.CODE] table that would be appended; write nothing.")
+    ] = False,
+) -> None:
+    """Append a [parties.CODE] table to a timeline file, so that add --party CODE can name it.
+
+    Example: trucetrack party EU "European Union" --dry-run --as-of 2025-07-01
+    """
+    from trucetrack.ops import edit
+
+    _show(edit.party(options.invocation(), edit.PartyRequest(code, name, dry_run=dry_run)))

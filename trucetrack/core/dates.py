@@ -120,6 +120,34 @@ def parse_as_of(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
     return instant.astimezone(UTC)
 
 
+# A time of day written in an English date ("June 10 2025 14:00", "2pm").
+_TIME_OF_DAY = re.compile(r"\d:\d|\b\d{1,2}\s*[ap]\.?m\b|\bnoon\b|\bmidnight\b", re.IGNORECASE)
+
+
+def parse_edit_date(text: str, *, now: datetime, zone: ZoneInfo) -> date | datetime:
+    """A date typed into an edit (``--date``, ``--start``, ...), as the TOML value to write.
+
+    The forms are those of ``--as-of``, read by the same parser. A date stays a
+    date and a datetime as written (an offset kept). ``today`` and offsets in
+    days, weeks, months or years are the day they land on in ``zone`` (the
+    file's), written as a date; ``now`` and offsets in hours are the local time
+    in ``zone`` to the minute. ``now`` is the as-of instant.
+    """
+    stripped = text.strip()
+    parsed = _parse_iso(stripped)
+    if parsed is not None:
+        check_year(parsed)
+        return parsed
+    lowered = stripped.lower()
+    instant = parse_as_of(stripped, now=now, zone=zone).astimezone(zone)
+    relative = _RELATIVE.fullmatch(stripped)
+    if lowered == "now" or (relative is not None and parse_duration(relative.group(2)).seconds):
+        return instant.replace(second=0, microsecond=0, tzinfo=None)
+    if lowered == "today" or relative is not None or not _TIME_OF_DAY.search(stripped):
+        return instant.date()
+    return instant.replace(second=0, microsecond=0, tzinfo=None)
+
+
 def _parse_as_of(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
     stripped = text.strip()
     lowered = stripped.lower()

@@ -15,12 +15,11 @@ entry changes as of ``--as-of``: deadlines moved and statuses changed.
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -114,6 +113,19 @@ class AddRequest:
 
 
 @dataclass(frozen=True)
+class About:
+    """What a modifier may say of itself: a title, notes and its legal instrument."""
+
+    title: str | None = None
+    notes: str | None = None
+    instrument: str | None = None
+
+    def fields(self) -> dict[str, str]:
+        given = {"title": self.title, "notes": self.notes, "instrument": self.instrument}
+        return {key: value for key, value in given.items() if value is not None}
+
+
+@dataclass(frozen=True)
 class ExtendRequest:
     """``extend``: span ``target`` extended, as decided on ``date``, by one of ``by``, ``end``, ``through``."""
 
@@ -125,6 +137,7 @@ class ExtendRequest:
     entry_id: str | None = None
     sources: tuple[str, ...] = ()
     dry_run: bool = False
+    about: About = field(default_factory=lambda: About())
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,7 @@ class EndRequest:
     entry_id: str | None = None
     sources: tuple[str, ...] = ()
     dry_run: bool = False
+    about: About = field(default_factory=lambda: About())
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,16 @@ class InitRequest:
     path: Path
     title: str | None = None
     timezone: str | None = None
+    parties: tuple[str, ...] = ()  # each CODE=NAME, as typed
+
+
+@dataclass(frozen=True)
+class PartyRequest:
+    """``party``: a ``[parties.CODE]`` table with ``name``, appended to a file."""
+
+    code: str
+    name: str
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,11 +218,34 @@ class InitResult:
 # ---------------------------------------------------------------- values as typed
 
 
-def read_when(option: str, text: str) -> date | datetime:
+@dataclass(frozen=True)
+class TypedDate:
+    """An edit's date as typed, read once the file it goes into is known:
+    ``today``, ``now``, ``+7d`` and English dates count in that file's zone,
+    from the as-of instant. ``day``: only a date will do (``--through``)."""
+
+    option: str
+    text: str
+    day: bool = False
+
+    def value(self, as_of: datetime, zone: ZoneInfo) -> date | datetime:
+        from trucetrack.core.dates import parse_edit_date
+
+        try:
+            value = parse_edit_date(self.text, now=as_of, zone=zone)
+        except ValueError as exc:
+            raise BadValue(f"{self.option}: {exc}") from None
+        if self.day and isinstance(value, datetime):
+            raise BadValue(f"{self.option}: give a day (the last day covered), such as 2025-08-11, not {self.text!r}")
+        return value
+
+
+def read_when(option: str, text: str) -> date | datetime | TypedDate:
     """A command-line date or datetime, to be written as TOML's own value.
 
-    Anything ISO 8601 reads as a date without a time is a date: ``2025-08-11``,
-    and also the basic form ``20250811`` (written as ``2025-08-11``).
+    An ISO 8601 date stays a date and a datetime stays as written (offset
+    included); every other form the as-of parser reads (``today``, ``now``,
+    ``+7d``, ``June 10 2025``) is read once the target file's zone is known.
     """
     from trucetrack.core.dates import DateRangeError, check_year
 
@@ -210,19 +257,25 @@ def read_when(option: str, text: str) -> date | datetime:
         except ValueError:
             value = datetime.fromisoformat(stripped)
         check_year(value)
-    except (ValueError, DateRangeError) as exc:
-        raise BadValue(
-            f"{option}: cannot read {text!r} as a date or datetime ({exc}); "
-            "use 2025-08-11, 2025-05-14T00:01 or 2025-05-14T00:01+08:00"
-        ) from None
+    except DateRangeError as exc:
+        raise BadValue(f"{option}: {exc}") from None
+    except ValueError:
+        return TypedDate(option, text)
     return value
 
 
-def read_day(option: str, text: str) -> date:
+def read_day(option: str, text: str) -> date | TypedDate:
     value = read_when(option, text)
+    if isinstance(value, TypedDate):
+        return replace(value, day=True)
     if isinstance(value, datetime):
         raise BadValue(f"{option}: give a date (the last day covered), such as 2025-08-11, not {text!r}")
     return value
+
+
+def resolve_dates(fields: Mapping[str, Any], as_of: datetime, zone: ZoneInfo) -> dict[str, Any]:
+    """``fields`` with every TypedDate read in ``zone`` from ``as_of``."""
+    return {key: value.value(as_of, zone) if isinstance(value, TypedDate) else value for key, value in fields.items()}
 
 
 def read_duration(option: str, text: str) -> str:
@@ -315,6 +368,7 @@ def extend(invocation: Invocation, request: ExtendRequest) -> EditResult:
         rest["end"] = read_when("--end", request.end)
     if request.through is not None:
         rest["through"] = read_day("--through", request.through)
+    rest.update(request.about.fields())
     if request.sources:
         rest["sources"] = list(request.sources)
     given_id = check_id("--id", request.entry_id) if request.entry_id is not None else None
@@ -327,11 +381,91 @@ def end(invocation: Invocation, request: EndRequest) -> EditResult:
     rest: dict[str, Any] = {}
     if request.end is not None:
         rest["end"] = read_when("--end", request.end)
+    rest.update(request.about.fields())
     if request.sources:
         rest["sources"] = list(request.sources)
     given_id = check_id("--id", request.entry_id) if request.entry_id is not None else None
     new = NewModifier(request.target, "termination", read_when("--date", request.date), given_id, rest)
     return _append(invocation, new, target=request.target, dry_run=request.dry_run)
+
+
+# A party code is written as a bare key: [parties.CODE].
+PARTY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def read_party(code: str, name: str, *, code_label: str, name_label: str) -> tuple[str, str]:
+    """A party's code and name as typed, checked (the labels name them in errors)."""
+    code, name = code.strip(), name.strip()
+    if not PARTY_CODE.fullmatch(code):
+        raise BadValue(
+            f"{code_label}: bad party code {code!r}: use letters, digits, '-' and '_', starting with a letter "
+            "or digit (US, CN, EU)"
+        )
+    if not name:
+        raise BadValue(f'{name_label}: party {code} needs a name, such as {code}="European Union"')
+    require_utf8({name_label.removeprefix("--"): name})
+    return code, name
+
+
+def read_init_parties(values: Sequence[str]) -> dict[str, str]:
+    """``--party CODE=NAME`` values of init, each code once."""
+    parties: dict[str, str] = {}
+    for value in values:
+        code, equals, name = value.partition("=")
+        if not equals:
+            raise BadValue(f'--party: write CODE=NAME, such as EU="European Union", not {value!r}')
+        code, name = read_party(code, name, code_label="--party", name_label="--party")
+        if code in parties:
+            raise BadValue(f"--party: {code} is given twice")
+        parties[code] = name
+    return parties
+
+
+def party(invocation: Invocation, request: PartyRequest) -> EditResult:
+    """Append a ``[parties.CODE]`` table to the one timeline file loaded."""
+    from trucetrack.store import fsio
+
+    code, name = read_party(request.code, request.name, code_label="CODE", name_label="NAME")
+    paths, bundled = resolve_paths(invocation)
+    refuse_bundled(bundled, writes=not request.dry_run)
+    files = loader.read(paths, bundled=bundled)
+    documents = loader.documents(files)
+    index = _file_to_write(files, [_event_ids(document) for document in documents], None)
+    known = {code for document in documents for code in _party_codes(document)}
+    if code in known:
+        raise TrucetrackError(f"party {code} is already defined; its name is edited in the file itself")
+    neighbours = Neighbours.of(files, index)
+    block = f"[parties.{code}]\nname = {canonical.value_text(name)}\n"
+    own = documents[index]
+    later = own.data is not None and ("event" in own.data or any(other > code for other in _party_codes(own)))
+    del documents
+
+    def change(current: bytes) -> bytes:
+        new = append_block(current, block)
+        new_from = new[: len(new) - len(block.encode("utf-8"))].count(b"\n") + 1
+        validate_edit(files.replaced(index, current), index, new, neighbours, new_from=new_from)
+        return new
+
+    if request.dry_run:
+        new = change(files.contents[index])
+    else:
+        _, new = fsio.rewrite(Path(files.paths[index]), change)
+    out_of_order = None
+    if later and not bundled:
+        out_of_order = _out_of_order(f"[parties.{code}]", index, files.replaced(index, new), paths)
+    return EditResult(
+        block=block,
+        entry_id=f"party {code}",
+        path=files.paths[index],
+        display=files.displays[index],
+        written=not request.dry_run,
+        out_of_order=out_of_order,
+    )
+
+
+def _party_codes(document: RawDocument) -> list[str]:
+    parties = (document.data or {}).get("parties")
+    return [str(code) for code in parties] if isinstance(parties, dict) else []
 
 
 def init(request: InitRequest) -> InitResult:
@@ -346,7 +480,8 @@ def init(request: InitRequest) -> InitResult:
         raise BadValue(f"--timezone: {exc}") from None
     path = request.path
     require_utf8({"title": request.title})
-    raw = canonical.new_timeline_text(request.title or path.stem, zone).encode("utf-8")
+    parties = read_init_parties(request.parties)
+    raw = canonical.new_timeline_text(request.title or path.stem, zone, parties).encode("utf-8")
     _, problems = loader.build(loader.Files((str(path),), (str(path),), (raw,)))
     if problems:
         raise InvalidTimeline(problems)
@@ -355,10 +490,6 @@ def init(request: InitRequest) -> InitResult:
 
 
 # ---------------------------------------------------------------- the new block and its id
-
-# What an edit's new block must sort after: (the id of the entry it ties with, why they tie).
-Tie = tuple[str, str]
-
 
 # The option each field of a new block comes from, where it is not "--" + the key.
 _OPTION_OF_FIELD = {"parties": "--party", "sources": "--source", "tags": "--tag", "rate_after": "--rate-after"}
@@ -391,8 +522,12 @@ def _encodes(text: str) -> bool:
 
 
 class NewBlock(Protocol):
-    def fields(self, taken: set[str], tie: Tie | None) -> dict[str, Any]:
-        """The block's fields given the ids in use and, on a second call, the tie its id must sort after."""
+    def fields(self, taken: set[str]) -> dict[str, Any]:
+        """The block's fields given the ids in use."""
+        ...
+
+    def resolved(self, as_of: datetime, zone: ZoneInfo) -> NewBlock:
+        """The block with its typed dates read in ``zone`` (the file's) from ``as_of``."""
         ...
 
 
@@ -408,15 +543,13 @@ class NewEntry:
     def __post_init__(self) -> None:
         require_utf8(self.rest)
 
-    def fields(self, taken: set[str], tie: Tie | None) -> dict[str, Any]:
+    def resolved(self, as_of: datetime, zone: ZoneInfo) -> NewEntry:
+        return replace(self, rest=resolve_dates(self.rest, as_of, zone))
+
+    def fields(self, taken: set[str]) -> dict[str, Any]:
         if self.wanted in taken:
             raise TrucetrackError(f"id {self.wanted!r} is already in use: give another with --id")
-        chosen = self.wanted
-        if tie is not None:
-            if self.explicit:
-                raise _tie_refusal(self.wanted, tie, self.when_option)
-            chosen = id_after(self.wanted, taken, tie[0], self.wanted)
-        return {"id": chosen, **self.rest}
+        return {"id": self.wanted, **self.rest}
 
 
 @dataclass(frozen=True)
@@ -425,50 +558,27 @@ class NewModifier:
 
     target: str
     kind: str
-    decided: date | datetime
+    decided: date | datetime | TypedDate
     given_id: str | None
     rest: Mapping[str, Any]
 
     def __post_init__(self) -> None:
         require_utf8(self.rest)
 
-    def fields(self, taken: set[str], tie: Tie | None) -> dict[str, Any]:
+    def resolved(self, as_of: datetime, zone: ZoneInfo) -> NewModifier:
+        decided = self.decided.value(as_of, zone) if isinstance(self.decided, TypedDate) else self.decided
+        return replace(self, decided=decided, rest=resolve_dates(self.rest, as_of, zone))
+
+    def fields(self, taken: set[str]) -> dict[str, Any]:
         if self.given_id is not None:
             if self.given_id in taken:
                 raise TrucetrackError(f"id {self.given_id!r} is already in use: give another with --id")
-            if tie is not None:
-                raise _tie_refusal(self.given_id, tie, "--date")
             chosen = self.given_id
         else:
-            short, other = ("ext", "end") if self.kind == "extension" else ("end", "ext")
-            base = f"{self.target}-{short}-{_day_of(self.decided)}"
-            alternate = f"{self.target}-{other}-{_day_of(self.decided)}"
-            chosen = id_after(base, taken, tie[0] if tie else None, short, alternates=[alternate])
+            assert not isinstance(self.decided, TypedDate), "fields of a block whose dates were not resolved"
+            short = "ext" if self.kind == "extension" else "end"
+            chosen = unique_id(f"{self.target}-{short}-{_day_of(self.decided)}", taken)
         return {"id": chosen, "kind": self.kind, "target": self.target, "date": self.decided, **self.rest}
-
-
-def _tie_refusal(given: str, tie: Tie, when_option: str) -> TrucetrackError:
-    other, why = tie
-    return BadValue(
-        f"--id {given!r} sorts before {other!r}, {why}: such entries apply in file order, but fmt "
-        f"orders them by id, so it would refuse the file. Give an --id that sorts after {other!r} "
-        f"(such as {other + '-then-' + given!r}), or a {when_option} with a time of day after that instant"
-    )
-
-
-def _tie_of(timeline: Timeline, entry_id: str) -> Tie | None:
-    """The entry of the same file that the new entry ties with but does not sort after, and how they tie."""
-    from trucetrack.core.dates import format_day_or_instant, get_zone
-
-    entry = timeline.entry(entry_id)
-    other = must_follow(timeline, entry_id)
-    if entry is None or other is None or other.begins is None:
-        return None
-    zone = get_zone(next((f.zone for f in timeline.files if f.path == entry.file), "UTC"))
-    when = format_day_or_instant(other.begins, zone, date_only=bool(other.date_only & {"date", "start"}))
-    if entry.is_modifier:
-        return other.id, f"which also changes {entry.target!r} and was decided at the same instant ({when})"
-    return other.id, f"which also sets measure {entry.measure!r} from the same instant ({when})"
 
 
 # ---------------------------------------------------------------- the transaction
@@ -496,6 +606,18 @@ def _file_to_write(files: loader.Files, ids_by_file: list[list[str]], target: st
     return 0
 
 
+def _file_zone(document: RawDocument) -> ZoneInfo:
+    """The zone of a file's dates: its ``timezone`` (UTC when missing or unknown,
+    which validation then reports)."""
+    from trucetrack.core.dates import ZoneError, get_zone
+
+    name = (document.data or {}).get("timezone", "UTC")
+    try:
+        return get_zone(name if isinstance(name, str) else "UTC")
+    except ZoneError:
+        return get_zone("UTC")
+
+
 def _refuse_inline_events(document: RawDocument, raw: bytes, display: str) -> None:
     """An ``[[event]]`` block cannot follow ``event = [...]``: TOML allows one or the other."""
     from trucetrack.store.reader import has_event_blocks
@@ -521,8 +643,7 @@ class _Append:
     """The change an edit makes to its file, given the bytes there now (under the lock).
 
     The files were parsed already, to find the file and the ids in use; the
-    first validation uses those documents (it consumes them), a second one
-    (when the new entry ties with one its id must sort after) parses again.
+    validation uses those documents (it consumes them).
     """
 
     def __init__(
@@ -548,12 +669,8 @@ class _Append:
         own_ids = set(_event_ids(own))
         _refuse_held_id(self.new, own_ids, self.neighbours)
         taken = self.other_ids | own_ids
-        fields = self.new.fields(taken, None)
+        fields = self.new.fields(taken)
         new, block, after = self._attempt(current, fields)
-        tie = _tie_of(after, fields["id"])
-        if tie is not None:  # its id must sort after the entry it ties with
-            fields = self.new.fields(taken, tie)
-            new, block, after = self._attempt(current, fields)
         if isinstance(self.new, NewModifier):
             refuse_pointless(after, fields["id"])
         self.done = _Appended(block, fields["id"], new, after)
@@ -602,6 +719,7 @@ def _append(invocation: Invocation, new: NewBlock, *, target: str | None, dry_ru
     if target is not None and not any(target in ids for ids in ids_by_file):
         files = _with_file_holding(files, documents, ids_by_file, target)
     index = _file_to_write(files, ids_by_file, target)
+    new = new.resolved(as_of_instant(invocation, _file_zone(documents[index])), _file_zone(documents[index]))
     change = _Append(files, documents, ids_by_file, index, new, Neighbours.of(files, index))
     del documents
     if dry_run:
@@ -977,48 +1095,11 @@ def slugify(title: str) -> str:
 
 
 def unique_id(base: str, taken: set[str]) -> str:
-    """``base``, or ``base-02``, ``base-03``... whichever is free (see ``id_after``)."""
-    return id_after(base, taken, None, "")
-
-
-def _numbered(base: str, suffix: str = "") -> Iterator[str]:
-    """``base``, then ``base-02`` to ``base-99`` (two digits, so that they sort in number order)."""
-    if not suffix:
-        yield base
-    for number in range(2, 100):
-        yield f"{base}-{number:02d}{suffix}"
-
-
-def id_after(base: str, taken: set[str], after: str | None, then: str, *, alternates: Sequence[str] = ()) -> str:
-    """A free id that sorts after ``after`` (when given), made from ``base``.
-
-    Entries that tie (see ``canonical.tie_key``) apply in file order and fmt
-    sorts them by id, so an appended entry's id must sort after those it ties
-    with. In order of preference: ``base``, ``base-02`` ... ``base-99``; then,
-    for each alternate base A, ``A-02-THEN`` ... ``A-99-THEN`` (a termination
-    after an extension the same day: ``s-ext-2025-02-01-02-end``); and last
-    ``AFTER-then-THEN``, which sorts after ``after`` because it starts with it.
-    """
-    candidates = itertools.chain(_numbered(base), *(_numbered(alternate, f"-{then}") for alternate in alternates))
-    for candidate in candidates:
-        if candidate not in taken and (after is None or candidate > after):
-            return candidate
-    fallback = f"{after}-then-{then}" if after is not None else base
-    for candidate in _numbered(fallback):
-        if candidate not in taken:
-            return candidate
-    number = 100
-    while f"{fallback}-{number}" in taken:
+    """``base``, or ``base-02``, ``base-03``... (two digits up to 99, so that they sort
+    in number order), whichever is free."""
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number:02d}" in taken:
         number += 1
-    return f"{fallback}-{number}"
-
-
-def must_follow(timeline: Timeline, entry_id: str) -> Entry | None:
-    """The entry of the same file that ``entry_id`` ties with and does not sort after, if any
-    (the one with the greatest id): fmt would refuse to reorder them."""
-    entry = timeline.entry(entry_id)
-    if entry is None:
-        return None
-    tied = [other for other in canonical.tied_with(timeline, entry) if other.file == entry.file]
-    latest = max(tied, key=lambda other: other.id, default=None)
-    return latest if latest is not None and latest.id >= entry_id else None
+    return f"{base}-{number:02d}"

@@ -41,7 +41,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import tomlkit
@@ -722,11 +722,15 @@ def _check_comments(before: str, after: str, path: str) -> None:
 # ---------------------------------------------------------------- new blocks and order
 
 
-def new_timeline_text(title: str, zone: str) -> str:
-    """The header of a new, empty timeline (``init``): plain keys, so tomli-w writes it."""
+def new_timeline_text(title: str, zone: str, parties: Mapping[str, str] | None = None) -> str:
+    """The header of a new, empty timeline (``init``), with its parties by code:
+    plain keys and tables, so tomli-w writes it, in canonical form."""
     import tomli_w
 
-    return tomli_w.dumps({"schema": 1, "title": title, "timezone": zone})
+    document: dict[str, Any] = {"schema": 1, "title": title, "timezone": zone}
+    if parties:
+        document["parties"] = {code: {"name": parties[code]} for code in sorted(parties)}
+    return tomli_w.dumps(document)
 
 
 # Characters TOML lets a basic string hold raw but a terminal acts on (C1
@@ -773,9 +777,6 @@ def begins_of(timeline: Timeline) -> dict[str, datetime]:
 # ---------------------------------------------------------------- meaning
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 # Everything about an entry except where it was written (line, position in the files).
 _MEANING = operator.attrgetter(*(f.name for f in fields(Entry) if f.name not in ("line", "order")))
 
@@ -783,29 +784,6 @@ _MEANING = operator.attrgetter(*(f.name for f in fields(Entry) if f.name not in 
 def _meaning(entry: Entry) -> tuple[Any, ...]:
     value: tuple[Any, ...] = _MEANING(entry)
     return value
-
-
-def tie_key(entry: Entry) -> tuple[str, str, datetime] | None:
-    """What an entry ties on, if anything: modifiers of one target decided at the same instant,
-    and entries of one measure that begin at the same instant.
-
-    The engine applies such ties in file order, while canonical order sorts
-    them by id: the two agree only when their ids sort in file order.
-    """
-    begins = entry.begins or _EPOCH
-    if entry.is_modifier and entry.target is not None:
-        return ("modifiers of", entry.target, begins)
-    if entry.measure is not None:
-        return ("entries of measure", entry.measure, begins)
-    return None
-
-
-def tied_with(timeline: Timeline, entry: Entry) -> list[Entry]:
-    """The other entries of ``timeline`` that tie with ``entry`` (any file)."""
-    key = tie_key(entry)
-    if key is None:
-        return []
-    return [other for other in timeline.entries if other.id != entry.id and tie_key(other) == key]
 
 
 @dataclass(frozen=True)
