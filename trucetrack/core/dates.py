@@ -200,17 +200,47 @@ def _parse_english(text: str, *, now: datetime, zone: ZoneInfo) -> datetime | No
 
     from dateutil import parser
 
-    default = datetime.combine(now.astimezone(zone).date(), time())
+    if _NUMERIC_DATE.search(text):
+        raise ValueError(
+            f"{text!r} is ambiguous (month or day first?): write the date as YYYY-MM-DD, such as 2025-06-10, "
+            "or with the month's name (10 June 2025)"
+        )
+    # Parsed twice with defaults that differ in every part of the date: a part
+    # the text does not give would come out different, and is never filled in
+    # from today's date.
+    results = []
     with warnings.catch_warnings():
         warnings.simplefilter("error", parser.UnknownTimezoneWarning)
-        try:
-            return parser.parse(text, default=default)
-        except parser.UnknownTimezoneWarning:
-            raise ValueError(
-                f"cannot tell which zone {text!r} means: give an offset (2025-08-11T23:00-04:00) or use --tz"
-            ) from None
-        except (ValueError, OverflowError):
-            return None
+        for default in _DEFAULTS:
+            try:
+                results.append(parser.parse(text, default=default))
+            except parser.UnknownTimezoneWarning:
+                raise ValueError(
+                    f"cannot tell which zone {text!r} means: give an offset (2025-08-11T23:00-04:00) or use --tz"
+                ) from None
+            except (ValueError, OverflowError):
+                return None
+    first, second = results
+    if first.date() != second.date():
+        missing = [name for name, a, b in (("year", first.year, second.year), ("day", first.day, second.day),
+                                           ("month", first.month, second.month)) if a != b]  # fmt: skip
+        raise ValueError(
+            f"{text!r} gives no {' and no '.join(missing)}: write a whole day, such as 2025-06-10 or "
+            "'10 June 2025' (nothing is filled in from today's date)"
+        )
+    # A part of the time of day the text does not give (both defaults differ) is 0.
+    return first.replace(
+        hour=first.hour if first.hour == second.hour else 0,
+        minute=first.minute if first.minute == second.minute else 0,
+        second=first.second if first.second == second.second else 0,
+        microsecond=first.microsecond if first.microsecond == second.microsecond else 0,
+    )
+
+
+# Two defaults that differ in year, month, day and time of day.
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2, 2, 2, 2))
+# All-numeric dates with slashes or dots (10/06/2025, 10.06.2025): month or day first?
+_NUMERIC_DATE = re.compile(r"\b\d{1,4}\s*[/.]\s*\d{1,2}(\s*[/.]\s*\d{1,4})?\b")
 
 
 def zone_label(instant: datetime) -> str:
