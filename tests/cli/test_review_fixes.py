@@ -170,14 +170,20 @@ def test_errors_from_the_environment_name_the_variable(runner: CliRunner) -> Non
     assert "trucetrack: error: TRUCETRACK_AS_OF:" in result.output
 
 
-def test_a_narrow_table_is_cut_never_wrapped(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["status", "--all", "--as-of", "2026-06-01"], env={"COLUMNS": "60"})
+def test_a_narrow_table_fits_and_cuts_no_id(runner: CliRunner) -> None:
+    arguments = ["status", "--all", "--as-of", "2026-06-01"]
+    listed = runner.invoke(app, [*arguments, "--format", "json"])
+    ids = [entry["id"] for entry in json.loads(listed.stdout[listed.stdout.index("{") :])["entries"]]
+    assert len(ids) > 20
+    result = runner.invoke(app, arguments, env={"COLUMNS": "60"})
     assert result.exit_code == 0
-    lines = result.output.splitlines()
-    table = lines[next(i for i, line in enumerate(lines) if line.startswith("When")) :]
-    assert len(table) > 20
-    assert all(len(line) <= 60 for line in table)
-    assert all(line[:4] in ("When", "2025", "2026", "open") for line in table)
+    assert all(len(line) <= 60 and line == line.rstrip() for line in result.output.splitlines())
+    assert "…" not in result.output
+    words = result.output.split()
+    assert all(entry_id in words for entry_id in ids)
+    wide = runner.invoke(app, [*arguments, "--wide"], env={"COLUMNS": "60"}).output.splitlines()
+    rows = wide[next(i for i, line in enumerate(wide) if line.startswith("When")) + 1 :]
+    assert [next(word for word in row.split() if word in ids) for row in rows] == ids
 
 
 def test_suspended_measures_in_the_bundled_timeline_are_not_in_force(runner: CliRunner) -> None:

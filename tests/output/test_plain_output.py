@@ -15,6 +15,7 @@ from trucetrack.engine.status import Engine
 from trucetrack.load.loader import load as load_timeline
 from trucetrack.output import status as render
 from trucetrack.output.console import ColorMode, output_width, plain_output
+from trucetrack.output.layout import wrap_words
 
 AS_OF = instant("2025-08-11T00:00")
 
@@ -24,57 +25,57 @@ def bundled_view() -> RunContext:
     return RunContext(timeline=load_timeline([str(BUNDLED)], bundled=True), as_of=AS_OF, zone=NEW_YORK)
 
 
-def through_rich(view: RunContext, width: int) -> str:
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, highlight=False)
-    render.print_status_table(console, view, Engine(view.timeline).states(view.as_of, view.zone))
-    return buffer.getvalue()
-
-
-def plain(view: RunContext, width: int) -> str:
+def plain(view: RunContext, width: int | None) -> str:
     states = Engine(view.timeline).states(view.as_of, view.zone)
     return render.plain_text(render.status_lines(view, states, width))
 
 
-@pytest.mark.parametrize("width", [20, 40, 60, 80, 100, 160])
-def test_plain_text_is_what_rich_prints_without_colour(bundled_view: RunContext, width: int) -> None:
-    assert plain(bundled_view, width) == through_rich(bundled_view, width)
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 160, None])
+def test_plain_text_is_what_rich_prints_without_colour(bundled_view: RunContext, width: int | None) -> None:
+    # None is --wide: rich must print lines longer than its console untouched.
+    states = Engine(bundled_view.timeline).states(bundled_view.as_of, bundled_view.zone)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 80, color_system=None, highlight=False)
+    render.print_status_table(console, bundled_view, states, wide=width is None)
+    assert plain(bundled_view, width) == buffer.getvalue()
 
 
 def test_no_line_is_wider_than_the_terminal_or_ends_in_a_space(bundled_view: RunContext) -> None:
-    for width in (20, 33, 80):
+    for width in (40, 57, 80, 100):
         for line in plain(bundled_view, width).splitlines():
             assert len(line) <= width
             assert line == line.rstrip()
-    assert "When…" in plain(bundled_view, 20).splitlines()
+
+
+def test_ids_and_instants_are_never_cut(bundled_view: RunContext) -> None:
+    states = Engine(bundled_view.timeline).states(bundled_view.as_of, bundled_view.zone)
+    for width in (40, 57, 80, 100, None):
+        words = set(plain(bundled_view, width).split())
+        for state in states:
+            assert state.id in words, (width, state.id)
+        assert "…" not in plain(bundled_view, width)
+
+
+def test_wide_prints_one_line_per_entry(bundled_view: RunContext) -> None:
+    states = Engine(bundled_view.timeline).states(bundled_view.as_of, bundled_view.zone)
+    lines = plain(bundled_view, None).splitlines()
+    table = lines[lines.index(next(line for line in lines if line.startswith("When"))) + 1 :]
+    assert len(table) == len(states)
+    for state, line in zip(states, table, strict=True):
+        assert line.split()[-1] == state.entry.title.split()[-1]
 
 
 def test_wrap_words_keeps_no_break_spaces() -> None:
-    assert render.wrap_words("Section\u00a0301 tariffs", 11) == ["Section\u00a0301", "tariffs"]
+    assert wrap_words("Section\u00a0301 tariffs", 11) == ["Section\u00a0301", "tariffs"]
 
 
 def test_wrap_words_with_a_width_narrower_than_a_wide_character() -> None:
-    assert render.wrap_words("中国", 1) == ["中", "国"]
-
-
-def test_a_cut_in_the_gap_between_columns_leaves_no_spaces_before_the_ellipsis() -> None:
-    pieces = [("ruling    ", ""), ("  ", ""), ("A court ruling", "")]
-    for width in range(7, 14):
-        cropped = "".join(text for text, _ in render.crop_line(pieces, width))
-        assert cropped.endswith("…")
-        assert not cropped[:-1].endswith(" ")
-        assert len(cropped) <= width
+    assert wrap_words("中国", 1) == ["中", "国"]
 
 
 def test_wrap_words_breaks_at_spaces() -> None:
-    assert render.wrap_words("one two three four", 9) == ["one two", "three", "four"]
-    assert render.wrap_words("abcdefghij xy", 4) == ["abcd", "efgh", "ij", "xy"]
-
-
-def test_fit_cells_counts_wide_characters_as_two() -> None:
-    assert render.fit_cells("中国关税", 5) == "中国…"
-    assert render.fit_cells("中国", 5) == "中国 "
-    assert render.fit_cells("7 days", 8, right=True) == "  7 days"
+    assert wrap_words("one two three four", 9) == ["one two", "three", "four"]
+    assert wrap_words("abcdefghij xy", 4) == ["abcd", "efgh", "ij", "xy"]
 
 
 @pytest.mark.parametrize(

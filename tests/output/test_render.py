@@ -104,13 +104,53 @@ def joined(*lines: str) -> str:
 
 
 def test_status_table_at_80_columns(view: RunContext) -> None:
+    # A long title wraps inside its column; nothing is cut.
     assert captured(80, view) == joined(
         "Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
         "When                     Left  Status     ID        Title",
         "2025-08-20             8 days  upcoming   ruling    A court ruling",
         "2025-09-09            28 days  scheduled  talks     London talks",
         "2025-11-10 00:01 EST  90 days  active     truce     Geneva-like 90-day truce",
-        "open-ended                  —  active     controls  Rare-earth licence requirem…",
+        "open-ended                  —  active     controls  Rare-earth licence",
+        "                                                    requirement with a rather",
+        "                                                    long title that will not fit",
+        "                                                    in narrow terminals",
+    )
+
+
+def test_status_table_at_40_columns_stacks_each_row(view: RunContext) -> None:
+    # Not even the short columns fit: each entry becomes a block, still uncut.
+    assert captured(40, view) == joined(
+        "Test timeline — as of 2025-08-12 00:01",
+        "EDT (America/New_York)",
+        "2025-08-20  8 days  upcoming  ruling",
+        "  A court ruling",
+        "2025-09-09  28 days  scheduled  talks",
+        "  London talks",
+        "2025-11-10 00:01 EST  90 days  active",
+        "  truce",
+        "  Geneva-like 90-day truce",
+        "open-ended  —  active  controls",
+        "  Rare-earth licence requirement with a",
+        "  rather long title that will not fit in",
+        "  narrow terminals",
+    )
+
+
+def test_status_table_at_60_columns_puts_titles_below(view: RunContext) -> None:
+    assert captured(60, view) == joined(
+        "Test timeline — as of 2025-08-12 00:01 EDT",
+        "(America/New_York)",
+        "When                     Left  Status     ID",
+        "2025-08-20             8 days  upcoming   ruling",
+        "    A court ruling",
+        "2025-09-09            28 days  scheduled  talks",
+        "    London talks",
+        "2025-11-10 00:01 EST  90 days  active     truce",
+        "    Geneva-like 90-day truce",
+        "open-ended                  —  active     controls",
+        "    Rare-earth licence requirement with a rather long title",
+        "    that will not fit in narrow terminals",
     )
 
 
@@ -122,7 +162,8 @@ def test_status_table_at_120_columns(view: RunContext) -> None:
         "2025-09-09            28 days  scheduled  talks     London talks",
         "2025-11-10 00:01 EST  90 days  active     truce     Geneva-like 90-day truce",
         "open-ended                  —  active     controls  "
-        "Rare-earth licence requirement with a rather long title that will n…",
+        "Rare-earth licence requirement with a rather long title that will",
+        "                                                    not fit in narrow terminals",
     )
 
 

@@ -328,11 +328,11 @@ def test_summary_at_80_columns(view: RunContext, timeline: Timeline) -> None:
         "Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
         "",
         "Last 7 days (since 2025-08-05 00:01 EDT)",
-        "When        What     ID   Detail                                                ",
-        "2025-08-08  decided  cut  termination of licences: licences now ends 2025-10-15 ",
-        "                          (was 2025-12-02, -48 days)                            ",
-        "2025-08-11  decided  ext  extension of truce: truce now ends 2025-11-10 00:01   ",
-        "                          EST (was 2025-08-12 00:01 EDT, +90 days)              ",
+        "When        What     ID   Detail",
+        "2025-08-08  decided  cut  termination of licences: licences now ends 2025-10-15",
+        "                          (was 2025-12-02, -48 days)",
+        "2025-08-11  decided  ext  extension of truce: truce now ends 2025-11-10 00:01",
+        "                          EST (was 2025-08-12 00:01 EDT, +90 days)",
         "",
         "Deadlines in the next 30d (until 2025-09-11 00:01 EDT)",
         "When           Left  Status     ID      Title",
@@ -341,7 +341,8 @@ def test_summary_at_80_columns(view: RunContext, timeline: Timeline) -> None:
         "",
         "In force now",
         "When                     Left  Status  ID        Title",
-        "2025-10-15            64 days  active  licences  Temporary licences [red]markup…",
+        "2025-10-15            64 days  active  licences  Temporary licences",
+        " " * 49 + "[red]markup[/red] and escape",
         "2025-11-10 00:01 EST  90 days  active  truce     Geneva-like 90-day truce",
     )
 
@@ -352,11 +353,11 @@ def test_summary_at_100_columns(view: RunContext, timeline: Timeline) -> None:
         "Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
         "",
         "Last 7 days (since 2025-08-05 00:01 EDT)",
-        "When        What     ID   Detail                                                                    ",
+        "When        What     ID   Detail",
         "2025-08-08  decided  cut  termination of licences: licences now ends 2025-10-15 (was 2025-12-02, -48",
-        "                          days)                                                                     ",
-        "2025-08-11  decided  ext  extension of truce: truce now ends 2025-11-10 00:01 EST (was 2025-08-12   ",
-        "                          00:01 EDT, +90 days)                                                      ",
+        "                          days)",
+        "2025-08-11  decided  ext  extension of truce: truce now ends 2025-11-10 00:01 EST (was 2025-08-12",
+        "                          00:01 EDT, +90 days)",
         "",
         "Deadlines in the next 30d (until 2025-09-11 00:01 EDT)",
         "When           Left  Status     ID      Title",
@@ -483,18 +484,29 @@ def test_summary_json(view: RunContext, timeline: Timeline) -> None:
 # ---------------------------------------------------------------- check
 
 
-def check_output(view: RunContext, states: list[EntryState], width: int) -> str:
-    console = pinned_console(width=width)
-    console.begin_capture()
-    for line in views.check_lines(view, states):
-        console.print(line, soft_wrap=True)
-    return console.end_capture()
+def check_output(view: RunContext, states: list[EntryState], width: int | None) -> str:
+    return "".join("".join(text for text, _ in line) + "\n" for line in views.check_lines(view, states, width))
 
 
-@pytest.mark.parametrize("width", [80, 100])
-def test_check_lines_are_plain_and_never_wrapped(view: RunContext, states: list[EntryState], width: int) -> None:
+def test_check_lines_fit_the_width_and_wrap_only_titles(view: RunContext, states: list[EntryState]) -> None:
     found = digest.check_deadlines(states, AS_OF, NEW_YORK, digest.DEFAULT_AHEAD)
-    # One line per deadline whatever the width: a cron mail must not be wrapped.
+    more = [s for s in states if s.id in ("licences", "truce")]
+    assert check_output(view, found + more, 70) == joined(
+        "2025-08-20             8 days  on      ruling    A court ruling",
+        "2025-09-09            28 days  starts  talks     London talks",
+        "2025-10-15            64 days  ends    licences  Temporary licences",
+        "                                                 [red]markup[/red] and",
+        "                                                 escape",
+        "2025-11-10 00:01 EST  90 days  ends    truce     Geneva-like 90-day",
+        "                                                 truce",
+    )
+
+
+@pytest.mark.parametrize("width", [100, None])
+def test_check_lines_are_one_per_deadline_when_they_fit_or_wide(
+    view: RunContext, states: list[EntryState], width: int | None
+) -> None:
+    found = digest.check_deadlines(states, AS_OF, NEW_YORK, digest.DEFAULT_AHEAD)
     more = [s for s in states if s.id in ("licences", "truce")]
     assert check_output(view, found + more, width) == joined(
         "2025-08-20             8 days  on      ruling    A court ruling",
@@ -507,7 +519,7 @@ def test_check_lines_are_plain_and_never_wrapped(view: RunContext, states: list[
 def test_check_text_markdown_json(view: RunContext, states: list[EntryState]) -> None:
     found = digest.check_deadlines(states, AS_OF, NEW_YORK, None)
     assert [state.id for state in found] == ["ruling"]
-    assert [line.plain for line in views.check_lines(view, found)] == ["2025-08-20  8 days  on  ruling  A court ruling"]
+    assert check_output(view, found, 80) == joined("2025-08-20  8 days  on  ruling  A court ruling")
     assert views.check_markdown(view, found) == joined(
         "## Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
         "",

@@ -175,6 +175,12 @@ def _before_the_command(options: GlobalOptions) -> None:
 main_callback = _with_global_options(_before_the_command, no_effect=False, keep=True)
 
 
+# Tables fit the terminal; --wide gives each row one line, for grep.
+WideOption = Annotated[
+    bool, typer.Option("--wide", help="One line per row, whatever the width (for grep); titles are never wrapped.")
+]
+
+
 class OutputFormat(StrEnum):
     table = "table"
     markdown = "markdown"

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from trucetrack.cli.options import GlobalOptions, OutputFormat, command, complete_entry_ids
+from trucetrack.cli.options import GlobalOptions, OutputFormat, WideOption, command, complete_entry_ids
 
 
 @command()
@@ -43,6 +43,7 @@ def status(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="table, markdown, json or csv.")
     ] = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """Points and spans with status and countdown, soonest deadline first.
 
@@ -60,7 +61,7 @@ def status(
         statuses=tuple(status_filter or ()),
         recent=recent,
     )
-    emit.status(query.status(options.invocation(), request), output.value, options.color)
+    emit.status(query.status(options.invocation(), request), output.value, options.color, wide=wide)
 
 
 @command()

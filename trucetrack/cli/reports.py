@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from trucetrack.cli.options import GlobalOptions, OutputFormat, command, complete_countdown_ids
+from trucetrack.cli.options import GlobalOptions, OutputFormat, WideOption, command, complete_countdown_ids
 from trucetrack.errors import ExitStatus
 from trucetrack.ops.query import DEFAULT_COUNTDOWNS
 
@@ -97,6 +97,7 @@ def summary(
     output: Annotated[
         SummaryFormat, typer.Option("--format", help="table, markdown (for mail) or json.")
     ] = SummaryFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """Weekly digest: what happened, deadlines ahead, what is in force, and (under git) what changed in the files.
 
@@ -105,7 +106,7 @@ def summary(
     from trucetrack.ops import query
     from trucetrack.output import emit
 
-    emit.summary(query.summary(options.invocation(), days, ahead), output.value, options.color)
+    emit.summary(query.summary(options.invocation(), days, ahead), output.value, options.color, wide=wide)
 
 
 @command()
@@ -118,6 +119,7 @@ def check(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="table (plain lines), markdown, json or csv.")
     ] = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """For cron: list deadlines inside their warning window; exit 1 if any, 0 (printing nothing) if none.
 
@@ -127,7 +129,7 @@ def check(
     from trucetrack.output import emit
 
     result = query.check(options.invocation(), within)
-    emit.check(result, output.value, options.color)
+    emit.check(result, output.value, options.color, wide=wide)
     if result.findings:
         raise typer.Exit(ExitStatus.FINDINGS)
 

@@ -43,15 +43,15 @@ def bundled_note_to_stderr(run: RunContext) -> None:
         sys.stderr.write(note + "\n")
 
 
-def status(result: StatusResult, output: str, color: ColorMode | None) -> None:
+def status(result: StatusResult, output: str, color: ColorMode | None, *, wide: bool = False) -> None:
     from trucetrack.output import status as render
 
     run, states = result.run, result.states
     if output == "table":
         if plain_output(color):
-            write(render.plain_text(render.status_lines(run, states, output_width())))
+            write(render.plain_text(render.status_lines(run, states, None if wide else output_width())))
         else:
-            render.print_status_table(make_console(color), run, states)
+            render.print_status_table(make_console(color), run, states, wide=wide)
         return
     if output in ("json", "csv"):
         bundled_note_to_stderr(run)
@@ -138,13 +138,14 @@ def timeline(result: TimelineResult, output: str, color: ColorMode | None) -> No
         write(views.timeline_csv(run, states))
 
 
-def summary(result: SummaryResult, output: str, color: ColorMode | None) -> None:
+def summary(result: SummaryResult, output: str, color: ColorMode | None, *, wide: bool = False) -> None:
     from trucetrack.output import views
 
     run = result.run
     if output == "table":
         console = make_console(color)
-        console.print(views.summary_renderable(run, result.summary, console.width))
+        rendered = views.summary_renderable(run, result.summary, None if wide else console.width)
+        console.print(rendered, no_wrap=True, crop=False, overflow="ignore")
     elif output == "markdown":
         write(views.summary_markdown(run, result.summary))
     else:
@@ -152,7 +153,7 @@ def summary(result: SummaryResult, output: str, color: ColorMode | None) -> None
         write(views.summary_json(run, result.summary))
 
 
-def check(result: CheckResult, output: str, color: ColorMode | None) -> None:
+def check(result: CheckResult, output: str, color: ColorMode | None, *, wide: bool = False) -> None:
     """The deadlines found; nothing at all when there are none (cron mails any output)."""
     from trucetrack.output import views
 
@@ -161,9 +162,11 @@ def check(result: CheckResult, output: str, color: ColorMode | None) -> None:
         return
     bundled_note_to_stderr(run)
     if output == "table":
+        from trucetrack.output.status import rich_text
+
         console = make_console(color)
-        for line in views.check_lines(run, found):
-            console.print(line, soft_wrap=True)
+        lines = views.check_lines(run, found, None if wide else console.width)
+        console.print(rich_text(lines), no_wrap=True, crop=False, overflow="ignore")
     elif output == "markdown":
         write(views.check_markdown(run, found))
     elif output == "json":

@@ -17,6 +17,7 @@ from trucetrack.core.context import RunContext
 from trucetrack.core.dates import isoformat
 from trucetrack.core.text import clean, clean_line, csv_value
 from trucetrack.engine.status import EntryState
+from trucetrack.output.layout import Column, Piece, table_lines, wrapped
 from trucetrack.output.text import (
     STATUS_STYLES,
     heading,
@@ -57,127 +58,46 @@ JSON_ENTRY_KEYS = (
 # ---------------------------------------------------------------- status
 
 
-# A piece of a line of terminal output: its text and its rich style ("" for none).
-Piece = tuple[str, str]
+STATUS_COLUMNS = (
+    Column("When"),
+    Column("Left", right=True),
+    Column("Status"),
+    Column("ID"),
+    Column("Title", prose=True),
+)
 
-STATUS_HEADERS = ("When", "Left", "Status", "ID", "Title")
 
-
-def status_table_lines(view: RunContext, states: Sequence[EntryState], width: int) -> list[list[Piece]]:
+def status_table_lines(view: RunContext, states: Sequence[EntryState], width: int | None) -> list[list[Piece]]:
     """The status table: When (the instant counted to: a span's start while
-    scheduled, else its end), Left, Status, ID, Title, a header line and one
-    line per entry within ``width`` columns.
+    scheduled, else its end), Left, Status, ID, Title; a header line and each
+    entry within ``width`` columns (``None``: one line per entry, ``--wide``).
 
-    Every column but Title keeps its full width (a deadline or an id cut
-    short is worse than useless) and Title takes what is left, cut with an
-    ellipsis; ``show ID`` prints it whole. The columns are laid out here
-    rather than by rich's Table, which measures every cell again and costs a
-    cold start several times as much; plain output needs no rich console.
+    Instants, ids and statuses are never cut (see ``layout``); the title wraps.
+    The columns are laid out here rather than by rich's Table, which measures
+    every cell again and costs a cold start several times as much; plain output
+    needs no rich console.
     """
-    from rich.cells import cell_len
-
     rows = [
         (
-            when_text(state, view.zone),
-            left_text(state),
-            status_label(state),
-            clean_line(state.id),
-            clean_line(state.entry.title),
+            (when_text(state, view.zone), ""),
+            (left_text(state), ""),
+            (status_label(state), STATUS_STYLES.get(state.status, "")),
+            (clean_line(state.id), ""),
+            (clean_line(state.entry.title), ""),
         )
         for state in states
     ]
-    widths = [max([cell_len(header)] + [cell_len(row[i]) for row in rows]) for i, header in enumerate(STATUS_HEADERS)]
-    gaps = 2 * (len(STATUS_HEADERS) - 1)
-    widths[-1] = max(min(widths[-1], width - sum(widths[:-1]) - gaps), len("Title"))
-
-    def line(cells: Sequence[str], styles: Sequence[str]) -> list[Piece]:
-        pieces: list[Piece] = []
-        for index, (cell, style, cell_width) in enumerate(zip(cells, styles, widths, strict=True)):
-            if index:
-                pieces.append(("  ", ""))
-            last = index == len(widths) - 1
-            fitted = fit_cells(cell, cell_width, pad=not last, right=STATUS_HEADERS[index] == "Left")
-            pieces.append((fitted, style))
-        return crop_line(pieces, width)
-
-    lines = [line(STATUS_HEADERS, ["bold"] * len(STATUS_HEADERS))]
-    lines += [line(row, ["", "", STATUS_STYLES.get(row[2], ""), "", ""]) for row in rows]
-    return lines
+    return table_lines(STATUS_COLUMNS, rows, width)
 
 
-def fit_cells(text: str, width: int, *, pad: bool = True, right: bool = False) -> str:
-    """``text`` in ``width`` terminal cells: cut with an ellipsis when longer; when
-    shorter, padded with spaces on the right if ``pad``, or always on the left if
-    ``right`` (right-aligned)."""
-    from rich.cells import cell_len, set_cell_size
-
-    length = cell_len(text)
-    if length > width:
-        return set_cell_size(text, max(width - 1, 0)) + "…" if width else ""
-    if not pad and not right:
-        return text
-    padding = " " * (width - length)
-    return padding + text if right else text + padding
-
-
-def crop_line(pieces: list[Piece], width: int) -> list[Piece]:
-    """A line cut to ``width`` cells, ending in an ellipsis where it was cut (and no
-    spaces before it, whichever cell they were the padding of)."""
-    from rich.cells import cell_len, set_cell_size
-
-    if sum(cell_len(text) for text, _ in pieces) <= width:
-        return pieces
-    kept: list[Piece] = []
-    room = width - 1  # the ellipsis takes the last cell
-    cut_style = ""
-    for text, style in pieces:
-        length = cell_len(text)
-        if length > room:
-            kept.append((set_cell_size(text, room), style))
-            cut_style = style
-            break
-        kept.append((text, style))
-        room -= length
-    while kept and not kept[-1][0].strip():
-        kept.pop()
-    if kept:
-        text, style = kept[-1]
-        kept[-1] = (text.rstrip(), style)
-    return [*kept, ("…", cut_style)]
-
-
-def wrap_words(text: str, width: int) -> list[str]:
-    """Prose in lines of at most ``width`` cells, broken at spaces (which are not
-    kept at either end of a line); a word longer than a line is cut across lines."""
-    from rich.cells import cell_len, chop_cells
-
-    lines: list[str] = []
-    current = ""
-    for word in filter(None, text.split(" ")):  # a no-break space stays inside its word
-        candidate = f"{current} {word}" if current else word
-        if cell_len(candidate) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        if cell_len(word) > width:
-            # rich gives an empty first chunk when not even one character fits
-            *whole, current = [chunk for chunk in chop_cells(word, width) if chunk]
-            lines.extend(whole)
-        else:
-            current = word
-    lines.append(current)
-    return lines
-
-
-def status_lines(view: RunContext, states: Sequence[EntryState], width: int) -> list[list[Piece]]:
+def status_lines(view: RunContext, states: Sequence[EntryState], width: int | None) -> list[list[Piece]]:
     """Everything ``status`` prints as a table: heading, the bundled note, then the
     table or what to try when nothing is left to show."""
-    lines = [[(text, "bold")] for text in wrap_words(heading(view), width)]
+    lines = [[(text, "bold")] for text in wrapped(heading(view), width)]
     for note in run_notes(view):
-        lines += [[(text, "dim")] for text in wrap_words(note, width)]
+        lines += [[(text, "dim")] for text in wrapped(note, width)]
     if not states:
-        return lines + [[(text, "")] for text in wrap_words(nothing_to_show(view), width)]
+        return lines + [[(text, "")] for text in wrapped(nothing_to_show(view), width)]
     return lines + status_table_lines(view, states, width)
 
 
@@ -195,14 +115,15 @@ def rich_text(lines: Sequence[Sequence[Piece]]) -> Text:
     return text
 
 
-def status_table(view: RunContext, states: Sequence[EntryState], width: int) -> Text:
+def status_table(view: RunContext, states: Sequence[EntryState], width: int | None) -> Text:
     """The status table alone, as rich Text (the summary view shows two)."""
     return rich_text(status_table_lines(view, states, width))
 
 
-def print_status_table(console: Console, view: RunContext, states: Sequence[EntryState]) -> None:
+def print_status_table(console: Console, view: RunContext, states: Sequence[EntryState], *, wide: bool = False) -> None:
     # no_wrap passed again: console.print merges Text objects and drops their own.
-    console.print(rich_text(status_lines(view, states, console.width)), no_wrap=True, crop=False)
+    width = None if wide else console.width
+    console.print(rich_text(status_lines(view, states, width)), no_wrap=True, crop=False, overflow="ignore")
 
 
 def status_markdown(view: RunContext, states: Sequence[EntryState]) -> str:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -35,7 +36,8 @@ from trucetrack.engine.rates import AFTER, LAPSED, RateStep
 from trucetrack.engine.semdiff import SemanticDiff
 from trucetrack.engine.status import EndChange, EntryState, cancels, days_between
 from trucetrack.output.diff import days_text, diff_data
-from trucetrack.output.status import status_record, status_table
+from trucetrack.output.layout import Column, Piece, table_lines, wrapped
+from trucetrack.output.status import rich_text, status_record, status_table_lines
 from trucetrack.output.text import (
     STATUS_STYLES,
     heading,
@@ -361,6 +363,10 @@ def _row_cells(state: EntryState, axis: Axis) -> list[tuple[str, str]]:
     return cells
 
 
+# Bars narrower than this say little; below it the ids go above the bars.
+MIN_BAR_CELLS = 24
+
+
 def timeline_renderable(
     view: RunContext, states: Sequence[EntryState], width: int, start: datetime | None, end: datetime | None
 ) -> RenderableType:
@@ -376,8 +382,13 @@ def timeline_renderable(
     if axis_end <= axis_start:
         axis_end = axis_start + timedelta(days=1)
     ids = [clean_line(state.id) for state in states]
-    label_width = min(max(len(entry_id) for entry_id in ids), max(12, width // 3))
-    cells = max(10, width - label_width - 1)
+    # An id is never cut: when the ids would leave the bars too little room,
+    # each id goes on its own line above its bar.
+    label_width = max(cell_len(entry_id) for entry_id in ids)
+    labels_above = width - label_width - 1 < MIN_BAR_CELLS
+    if labels_above:
+        label_width = 0
+    cells = max(10, width - label_width - 1) if not labels_above else width
     axis = Axis(axis_start.astimezone(UTC), axis_end.astimezone(UTC), cells)
     scale = axis.seconds / cells / 86400
     parts.append(
@@ -386,12 +397,15 @@ def timeline_renderable(
             style="dim",
         )
     )
-    parts.extend(_axis_lines(axis, view.zone, view.as_of, label_width + 1))
+    parts.extend(_axis_lines(axis, view.zone, view.as_of, 0 if labels_above else label_width + 1))
     as_of_column = axis.column(view.as_of) if axis.start <= view.as_of <= axis.end else None
     used: set[str] = set()
     for state, entry_id in zip(states, ids, strict=True):
-        label = entry_id if len(entry_id) <= label_width else entry_id[: label_width - 1] + "…"
-        row = Text(label.ljust(label_width) + " ")
+        if labels_above:
+            parts.append(Text(entry_id))
+            row = Text()
+        else:
+            row = Text(entry_id + " " * (label_width - cell_len(entry_id)) + " ")
         for column, (char, style) in enumerate(_row_cells(state, axis)):
             if char == " " and column == as_of_column:
                 row.append(AS_OF_CELL, style="dim")
@@ -527,24 +541,24 @@ def timeline_csv(view: RunContext, states: Sequence[EntryState]) -> str:
 # ---------------------------------------------------------------- check
 
 
-def check_lines(view: RunContext, states: Sequence[EntryState]) -> list[Text]:
-    """One plain line per deadline: instant (display zone), time left, what, id, title; columns aligned."""
+CHECK_COLUMNS = (Column("When"), Column("Left", right=True), Column("What"), Column("ID"), Column("Title", prose=True))
+
+
+def check_lines(view: RunContext, states: Sequence[EntryState], width: int | None) -> list[list[Piece]]:
+    """One row per deadline, no header: instant (display zone), time left, what,
+    id, title; laid out like the status table (``layout``), so a cron mail is
+    never wider than ``width`` and nothing but the title is ever wrapped."""
     rows = [
-        (when_text(state, view.zone), left_text(state), when_label(state), clean_line(state.id), state)
+        (
+            (when_text(state, view.zone), ""),
+            (left_text(state), STATUS_STYLES.get(state.status, "")),
+            (when_label(state), ""),
+            (clean_line(state.id), ""),
+            (clean_line(state.entry.title), ""),
+        )
         for state in states
     ]
-    when_width = max((len(row[0]) for row in rows), default=0)
-    left_width = max((len(row[1]) for row in rows), default=0)
-    label_width = max((len(row[2]) for row in rows), default=0)
-    id_width = max((len(row[3]) for row in rows), default=0)
-    lines = []
-    for when, left, label, entry_id, state in rows:
-        line = Text(when.ljust(when_width) + "  ")
-        line.append(left.rjust(left_width), style=STATUS_STYLES.get(state.status, ""))
-        line.append(f"  {label.ljust(label_width)}  {entry_id.ljust(id_width)}  ")
-        line.append(clean_line(state.entry.title))
-        lines.append(line)
-    return lines
+    return table_lines(CHECK_COLUMNS, rows, width, header=False)
 
 
 def check_markdown(view: RunContext, states: Sequence[EntryState]) -> str:
@@ -616,33 +630,57 @@ def diff_lines(diff: SemanticDiff) -> list[str]:
     return [clean_line(line) for line in lines]
 
 
-def summary_renderable(view: RunContext, summary: digest.Summary, width: int) -> RenderableType:
-    parts = _header(view)
-    parts += [Text(""), Text(_window_title(summary), style="bold")]
+HAPPENED_COLUMNS = (Column("When"), Column("What"), Column("ID"), Column("Detail", prose=True))
+
+
+def summary_lines(view: RunContext, summary: digest.Summary, width: int | None) -> list[list[Piece]]:
+    """The digest as lines within ``width`` (``None``: ``--wide``, one line per row):
+    what happened, the deadlines ahead, what is in force, the changes in git."""
+    lines: list[list[Piece]] = []
+
+    def section(title: str) -> None:
+        lines.append([])
+        lines.extend([(text, "bold")] for text in wrapped(title, width))
+
+    def prose(text: str, style: str = "") -> None:
+        lines.extend([(part, style)] for part in wrapped(text, width))
+
+    lines.extend([(text, "bold")] for text in wrapped(heading(view), width))
+    for note in run_notes(view):
+        prose(note, "dim")
+    section(_window_title(summary))
     if summary.happened:
-        table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
-        table.add_column("When", no_wrap=True)
-        table.add_column("What", no_wrap=True)
-        table.add_column("ID", no_wrap=True)
-        table.add_column("Detail")
-        for happening in summary.happened:
-            table.add_row(
-                Text(_happening_when(happening, view.zone)),
-                Text(happening_what(happening)),
-                Text(clean_line(happening.entry.id)),
-                Text(happening_detail(happening, view.zone)),
+        rows = [
+            (
+                (_happening_when(happening, view.zone), ""),
+                (happening_what(happening), ""),
+                (clean_line(happening.entry.id), ""),
+                (happening_detail(happening, view.zone), ""),
             )
-        parts.append(table)
+            for happening in summary.happened
+        ]
+        lines += table_lines(HAPPENED_COLUMNS, rows, width)
     else:
-        parts.append(Text("Nothing happened."))
-    parts += [Text(""), Text(_ahead_title(summary), style="bold")]
-    parts.append(status_table(view, summary.deadlines, width) if summary.deadlines else Text("No deadlines."))
-    parts += [Text(""), Text(IN_FORCE_TITLE, style="bold")]
-    parts.append(status_table(view, summary.in_force, width) if summary.in_force else Text("Nothing in force."))
+        prose("Nothing happened.")
+    section(_ahead_title(summary))
+    if summary.deadlines:
+        lines += status_table_lines(view, summary.deadlines, width)
+    else:
+        prose("No deadlines.")
+    section(IN_FORCE_TITLE)
+    if summary.in_force:
+        lines += status_table_lines(view, summary.in_force, width)
+    else:
+        prose("Nothing in force.")
     if summary.git is not None:
-        parts += [Text(""), Text(_git_title(summary.git), style="bold")]
-        parts += [Text(line) for line in _git_lines(summary.git)]
-    return Group(*parts)
+        section(_git_title(summary.git))
+        for line in _git_lines(summary.git):
+            prose(line)
+    return lines
+
+
+def summary_renderable(view: RunContext, summary: digest.Summary, width: int | None) -> Text:
+    return rich_text(summary_lines(view, summary, width))
 
 
 def _git_lines(git: digest.GitChanges) -> list[str]:
