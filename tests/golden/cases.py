@@ -158,6 +158,9 @@ case("show-bundled-modifier", "show", "eo-14334", "--as-of", AUG)
 case("show-unknown-id", "show", "no-such-entry", "--as-of", AUG)
 case("show-unknown-id-near", "show", "geneva-truc", "-f", RICH, "--as-of", AUG)
 case("show-missing-id", "show", "--as-of", AUG)
+for entry in ("geneva-truce", "hike-temp", "geneva-ext"):
+    case(f"show-rich-{entry}-json", "show", entry, "-f", RICH, "--as-of", NOV, "--format", "json")
+case("show-hostile-span-json", "show", "span-hostile", "-f", HOSTILE, "--as-of", AUG, "--format", "json")
 
 # --- countdown --------------------------------------------------------------------
 
@@ -167,6 +170,8 @@ for label, when in DATES.items():
 case("countdown-bundled-geneva", "countdown", "geneva-truce", "--as-of", AUG)
 case("countdown-bundled-geneva-tz", "countdown", "geneva-truce", "--as-of", AUG, "--tz", "Asia/Shanghai")
 case("countdown-rich-default", "countdown", "-f", RICH, "--as-of", NOV)
+case("countdown-rich-default-json", "countdown", "-f", RICH, "--as-of", NOV, "--format", "json")
+case("countdown-bundled-json", "countdown", "--as-of", AUG, "--format", "json")
 case(
     "countdown-rich-ids",
     "countdown",

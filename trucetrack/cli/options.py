@@ -181,6 +181,18 @@ WideOption = Annotated[
 ]
 
 
+class TextFormat(StrEnum):
+    """For views that are text for a person or JSON for a script (show)."""
+
+    text = "text"
+    json = "json"
+
+
+class CountdownFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
 class OutputFormat(StrEnum):
     table = "table"
     markdown = "markdown"

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from trucetrack.cli.options import GlobalOptions, OutputFormat, WideOption, command, complete_entry_ids
+from trucetrack.cli.options import GlobalOptions, OutputFormat, TextFormat, WideOption, command, complete_entry_ids
 
 
 @command()
@@ -68,6 +68,7 @@ def status(
 def show(
     options: GlobalOptions,
     entry_id: Annotated[str, typer.Argument(metavar="ID", help="Entry id.", autocompletion=complete_entry_ids)],
+    output: Annotated[TextFormat, typer.Option("--format", help="text or json.")] = TextFormat.text,
 ) -> None:
     """One entry: every field, its effective end and how it was derived, the history of ends, sources.
 
@@ -76,7 +77,7 @@ def show(
     from trucetrack.ops import query
     from trucetrack.output import emit
 
-    emit.show(query.show(options.invocation(), entry_id), options.color)
+    emit.show(query.show(options.invocation(), entry_id), options.color, output.value)
 
 
 @command()

@@ -11,7 +11,14 @@ from typing import Annotated
 
 import typer
 
-from trucetrack.cli.options import GlobalOptions, OutputFormat, WideOption, command, complete_countdown_ids
+from trucetrack.cli.options import (
+    CountdownFormat,
+    GlobalOptions,
+    OutputFormat,
+    WideOption,
+    command,
+    complete_countdown_ids,
+)
 from trucetrack.errors import ExitStatus
 from trucetrack.ops.query import DEFAULT_COUNTDOWNS
 
@@ -40,6 +47,9 @@ def countdown(
             "--live", help="Redraw every second until Ctrl-C or the deadline; prints once when not a terminal."
         ),
     ] = False,
+    output: Annotated[
+        CountdownFormat, typer.Option("--format", help="table (panels) or json.")
+    ] = CountdownFormat.table,
 ) -> None:
     """Countdown panels: time left, the exact instant and its zone, and how much of the span has elapsed.
 
@@ -48,7 +58,10 @@ def countdown(
     from trucetrack.ops import query
     from trucetrack.output import emit
 
-    emit.countdown(query.countdown(options.invocation(), entry_ids or []), options.color, live=live)
+    if live and output is CountdownFormat.json:
+        raise typer.BadParameter("--live redraws panels in a terminal; drop it for --format json.", param_hint="--live")
+    result = query.countdown(options.invocation(), entry_ids or [])
+    emit.countdown(result, options.color, live=live, output=output.value)
 
 
 @command()

@@ -59,10 +59,14 @@ def status(result: StatusResult, output: str, color: ColorMode | None, *, wide: 
     write(writers[output](run, states))
 
 
-def show(result: ShowResult, color: ColorMode | None) -> None:
-    from trucetrack.output.show import show_renderable
+def show(result: ShowResult, color: ColorMode | None, output: str = "text") -> None:
+    from trucetrack.output.show import show_json, show_renderable
     from trucetrack.output.text import run_notes
 
+    if output == "json":
+        bundled_note_to_stderr(result.run)
+        write(show_json(result.run, result.entry, result.state))
+        return
     console = make_console(color)
     console.print(show_renderable(result.run, result.entry, result.state, result.party_names))
     for note in run_notes(result.run):
@@ -73,8 +77,16 @@ def validated(result: ValidateResult) -> None:
     write(f"ok: {result.entries} entries in {result.files} file{'s' if result.files != 1 else ''}\n")
 
 
-def countdown(result: CountdownResult, color: ColorMode | None, *, live: bool) -> None:
-    """The countdown panels once, or with ``live`` redrawn each second in a terminal."""
+def countdown(result: CountdownResult, color: ColorMode | None, *, live: bool, output: str = "table") -> None:
+    """The countdown panels once, or with ``live`` redrawn each second in a terminal;
+    or, as JSON, the status object of each entry counted down to."""
+    if output == "json":
+        from trucetrack.output import views
+
+        run, states, _ = result.at(result.run.as_of)
+        bundled_note_to_stderr(run)
+        write(views.countdown_json(run, states))
+        return
     console = make_console(color)
 
     def frame(instant: datetime) -> tuple[RenderableType, bool]:

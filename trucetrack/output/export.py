@@ -102,16 +102,7 @@ def entry_record(view: RunContext, entry: Entry, state: EntryState | None) -> di
     def text(value: str | None) -> str | None:
         return None if value is None else clean(value)
 
-    history: list[dict[str, Any]] = []
-    if state is not None and entry.is_span:
-        history = [
-            {
-                "end": isoformat(change.end, zone),
-                "kind": change.kind,
-                "set_by": change.modifier.id if change.modifier is not None else None,
-            }
-            for change in state.history
-        ]
+    history = history_records(state, zone) if state is not None and entry.is_span else []
     end = state.end if state is not None and entry.is_span else (entry.end if entry.is_modifier else None)
     record: dict[str, Any] = {
         "id": entry.id,
@@ -146,6 +137,22 @@ def entry_record(view: RunContext, entry: Entry, state: EntryState | None) -> di
         "history": history,
     }
     return record
+
+
+def history_records(state: EntryState, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """A span's ends as known at the state's instant, the original first: each
+    with the end before it, the duration added (``by``), the modifier that set
+    it and that modifier's kind (``original`` for the span's own end)."""
+    return [
+        {
+            "end": isoformat(change.end, zone),
+            "previous": isoformat(change.previous, zone),
+            "by": clean(change.by.text) if change.by is not None else None,
+            "set_by": change.modifier.id if change.modifier is not None else None,
+            "kind": change.kind,
+        }
+        for change in state.history
+    ]
 
 
 def export_document(view: RunContext) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from trucetrack.core.context import RunContext
@@ -158,3 +158,28 @@ def setter_index(history: Sequence[EndChange]) -> int:
     """The position in ``history`` of the change that set the end now in force."""
     setter = end_setter(history)
     return next(index for index, change in enumerate(history) if change is setter)
+
+
+def show_record(view: RunContext, entry: Entry, state: EntryState | None) -> dict[str, Any]:
+    """``show --format json``: the entry's ``status`` object (null status and
+    countdown for a modifier), then every field of the file as ``export`` gives
+    it, the history of its end as known at as-of, and how the end in force was
+    derived, in words."""
+    from trucetrack.output.export import entry_record
+    from trucetrack.output.status import JSON_ENTRY_KEYS, status_record
+
+    full = entry_record(view, entry, state)
+    head = status_record(view, state) if state is not None else {key: full.get(key) for key in JSON_ENTRY_KEYS}
+    record = {**head, **{key: value for key, value in full.items() if key not in head}}
+    record["derivation"] = (
+        derivation(entry, state.history, setter_index(state.history), view.zone)
+        if state is not None and entry.is_span and state.history
+        else None
+    )
+    return record
+
+
+def show_json(view: RunContext, entry: Entry, state: EntryState | None) -> str:
+    import json
+
+    return json.dumps(show_record(view, entry, state), ensure_ascii=False, indent=2) + "\n"

@@ -166,6 +166,17 @@ def countdown_renderable(view: RunContext, states: Sequence[EntryState], width: 
     return Group(*parts)
 
 
+def countdown_json(view: RunContext, states: Sequence[EntryState]) -> str:
+    """``countdown --format json``: the status object of each entry counted down to."""
+    return _json(
+        {
+            "as_of": isoformat(view.as_of, view.zone),
+            "tz": view.zone.key,
+            "entries": [status_record(view, state) for state in states],
+        }
+    )
+
+
 def nothing_to_count(view: RunContext) -> str:
     return (
         f"No active deadline as of {format_instant(view.as_of, view.zone)}: "
