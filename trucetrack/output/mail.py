@@ -1,0 +1,99 @@
+"""The weekly digest as a mail ready for ``sendmail -t``.
+
+A complete RFC 5322 message built with the standard library's ``email``
+package: ``multipart/alternative`` with the text digest (what ``trucetrack
+summary`` prints at 80 columns) and the HTML digest, a ``Subject`` that counts
+what matters, a ``Date`` from the as-of instant, UTF-8 throughout (headers
+encoded as RFC 2047 words where they need it, bodies quoted-printable so no
+line is too long for a mail server). No ``Message-ID``: the mail server adds
+one, and the same input and as-of instant give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from email.utils import format_datetime
+
+from trucetrack.core.context import RunContext
+from trucetrack.core.model import Duration
+from trucetrack.engine import digest
+from trucetrack.output import views
+from trucetrack.output.html import summary_html
+
+# A mail is read in a window, not a terminal: the text part is drawn at this width.
+TEXT_WIDTH = 80
+
+
+def summary_text(view: RunContext, summary: digest.Summary, width: int = TEXT_WIDTH) -> str:
+    """The text digest, without colour, exactly as ``trucetrack summary`` prints it to a pipe."""
+    from trucetrack.output.console import _console_class
+
+    buffer = io.StringIO()
+    console = _console_class()(
+        file=buffer,
+        width=width,
+        color_system=None,
+        no_color=True,
+        force_terminal=False,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    console.print(views.summary_renderable(view, summary, width))
+    return buffer.getvalue()
+
+
+def _count(number: int, noun: str) -> str:
+    if number == 0:
+        return f"no {noun}s"
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def duration_words(duration: Duration) -> str:
+    """``30 days``, ``2 months``, ``1 year 6 months``, ``36 hours``: a window in words."""
+    years, months = divmod(duration.months, 12)
+    hours = duration.seconds // 3600
+    parts = [
+        _count(value, unit)
+        for value, unit in ((years, "year"), (months, "month"), (duration.days, "day"), (hours, "hour"))
+        if value
+    ]
+    return " ".join(parts) if parts else duration.text
+
+
+def changes_count(summary: digest.Summary) -> int:
+    """What is new since the last digest: each thing that happened in the window, and
+    each difference in the files under git."""
+    count = len(summary.happened)
+    if summary.git is not None and summary.git.diff is not None and not summary.git.diff.same:
+        count += len(views.diff_lines(summary.git.diff))
+    return count
+
+
+def subject(summary: digest.Summary, prefix: str = "trucetrack") -> str:
+    """``trucetrack: 2 deadlines in the next 30 days, 1 change``."""
+    deadlines = _count(len(summary.deadlines), "deadline")
+    return f"{prefix}: {deadlines} in the next {duration_words(summary.ahead)}, {_count(changes_count(summary), 'change')}"
+
+
+def summary_email(
+    view: RunContext,
+    summary: digest.Summary,
+    recipients: Sequence[str],
+    sender: str | None,
+    subject_prefix: str | None,
+) -> bytes:
+    """The digest as one message: headers, then the text and the HTML alternatives."""
+    message = EmailMessage(policy=default_policy)
+    if sender is not None:
+        message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = subject(summary, subject_prefix or "trucetrack")
+    message["Date"] = format_datetime(view.as_of.astimezone(view.zone))
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(summary_text(view, summary), subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(summary_html(view, summary), subtype="html", charset="utf-8", cte="quoted-printable")
+    return message.as_bytes(policy=default_policy)
