@@ -139,7 +139,9 @@ def summary(
     ] = "30d",
     output: Annotated[
         SummaryFormat,
-        typer.Option("--format", help="table, markdown, json, html (for mail) or email (a whole message for sendmail -t)."),
+        typer.Option(
+            "--format", help="table, markdown, json, html (for mail) or email (a whole message for sendmail -t)."
+        ),
     ] = SummaryFormat.table,
     to: Annotated[
         list[str] | None,

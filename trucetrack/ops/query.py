@@ -372,6 +372,8 @@ def read_addresses(option: str, values: Sequence[str]) -> list[str]:
             continue
         for name, address in getaddresses([value]):
             if not address or any(character in address for character in " <>,;"):
-                raise BadValue(f"{option}: {value!r} is not a mail address (write ana@example.org or 'Ana <ana@example.org>')")
+                raise BadValue(
+                    f"{option}: {value!r} is not a mail address (write ana@example.org or 'Ana <ana@example.org>')"
+                )
             found.append(formataddr((name, address)) if name else address)
     return found

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from trucetrack.core.context import RunContext
+from trucetrack.core.dates import format_instant
 from trucetrack.core.text import clean_line
 from trucetrack.engine import digest
 from trucetrack.engine.status import EntryState
 from trucetrack.output import views
 from trucetrack.output.svg import timeline_svg
-from trucetrack.core.dates import format_instant
 from trucetrack.output.text import heading, left_text, run_notes, status_label, when_label, when_text
 
 FONT = "-apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
@@ -36,6 +36,7 @@ URGENCY = (
     (None, "#1d4f91", "#e8f0fb", "later"),
 )
 FINISHED = ("#555555", "#f0f0f0", "ended")
+OPEN = ("#444444", "#f4f4f4", "")
 
 _NOT_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
 
@@ -90,13 +91,20 @@ def _plain(text: str) -> str:
 
 
 def urgency(state: EntryState) -> tuple[str, str, str]:
-    """Text colour, background and words for how soon a deadline falls."""
-    if state.seconds_left is None or state.days_left is None or state.seconds_left < 0:
+    """Text colour, background and words for how soon a deadline falls (an open-ended
+    span has none: nothing to count to)."""
+    if state.seconds_left is None or state.days_left is None:
+        return OPEN
+    if state.seconds_left < 0:
         return FINISHED
     for limit, colour, background, words in URGENCY:
         if limit is None or state.days_left <= limit:
             return colour, background, words
     return URGENCY[-1][1:]  # pragma: no cover - the last band has no limit
+
+
+def _muted(text: str) -> str:
+    return f'<span style="font-weight:normal;color:{MUTED};">{_e(text)}</span>'
 
 
 def _unconfirmed_badge() -> str:
@@ -109,14 +117,14 @@ def _unconfirmed_badge() -> str:
 def _state_item(view: RunContext, state: EntryState, *, coloured: bool) -> str:
     """One deadline or span in force: when and how long is left, then id, status and title."""
     colour, background, words = urgency(state) if coloured else (TEXT, "#f7f7f7", "")
-    left = left_text(state)
-    when = f"{when_label(state)} {when_text(state, view.zone)}"
+    left = left_text(state) if state.counted_to is not None else "open-ended"
+    when = f"{when_label(state)} {when_text(state, view.zone)}" if state.counted_to is not None else ""
     badge = "" if state.confirmed else _unconfirmed_badge()
     urgency_words = f" · {words}" if coloured and words else ""
     return (
         f'<div style="margin:6px 0;padding:6px 8px;border-left:4px solid {colour};background:{background};">'
         f'<div style="font-size:13px;color:{colour};font-weight:bold;">{_e(left)}{_e(urgency_words)}'
-        f'<span style="font-weight:normal;color:{MUTED};"> · {_e(when)}</span></div>'
+        f'{_muted(" · " + when) if when else ""}</div>'
         f'<div style="font-size:14px;margin-top:2px;"><b>{_e(state.id)}</b> '
         f'<span style="color:{MUTED};">({_e(status_label(state))})</span>{badge}</div>'
         f'<div style="font-size:14px;">{_e(state.entry.title)}</div>'

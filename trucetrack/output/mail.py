@@ -4,13 +4,14 @@ A complete RFC 5322 message built with the standard library's ``email``
 package: ``multipart/alternative`` with the text digest (what ``trucetrack
 summary`` prints at 80 columns) and the HTML digest, a ``Subject`` that counts
 what matters, a ``Date`` from the as-of instant, UTF-8 throughout (headers
-encoded as RFC 2047 words where they need it, bodies quoted-printable so no
-line is too long for a mail server). No ``Message-ID``: the mail server adds
+encoded as RFC 2047 words where they need it; the HTML part quoted-printable,
+so no line is too long for a mail server). No ``Message-ID``: the mail server adds
 one, and the same input and as-of instant give the same bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -25,6 +26,8 @@ from trucetrack.output.html import summary_html
 
 # A mail is read in a window, not a terminal: the text part is drawn at this width.
 TEXT_WIDTH = 80
+# The longest line a mail server must carry (RFC 5322), without the CRLF.
+MAX_LINE = 998
 
 
 def summary_text(view: RunContext, summary: digest.Summary, width: int = TEXT_WIDTH) -> str:
@@ -76,7 +79,8 @@ def changes_count(summary: digest.Summary) -> int:
 def subject(summary: digest.Summary, prefix: str = "trucetrack") -> str:
     """``trucetrack: 2 deadlines in the next 30 days, 1 change``."""
     deadlines = _count(len(summary.deadlines), "deadline")
-    return f"{prefix}: {deadlines} in the next {duration_words(summary.ahead)}, {_count(changes_count(summary), 'change')}"
+    changes = _count(changes_count(summary), "change")
+    return f"{prefix}: {deadlines} in the next {duration_words(summary.ahead)}, {changes}"
 
 
 def summary_email(
@@ -94,6 +98,13 @@ def summary_email(
     message["Subject"] = subject(summary, subject_prefix or "trucetrack")
     message["Date"] = format_datetime(view.as_of.astimezone(view.zone))
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(summary_text(view, summary), subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(summary_html(view, summary), subtype="html", charset="utf-8", cte="quoted-printable")
+    text, page = summary_text(view, summary), summary_html(view, summary)
+    # Lines of the text part are as wide as the digest, far below a mail server's 998 octets,
+    # so it goes as UTF-8 that reads as it is; the HTML has long lines and goes quoted-printable.
+    short_lines = all(len(line.encode("utf-8")) <= MAX_LINE for line in text.splitlines())
+    message.set_content(text, subtype="plain", charset="utf-8", cte="8bit" if short_lines else "quoted-printable")
+    message.add_alternative(page, subtype="html", charset="utf-8", cte="quoted-printable")
+    # The boundary is made from the content, not drawn at random: the same digest, the same bytes.
+    digest_of_parts = hashlib.sha256((text + "\0" + page).encode("utf-8")).hexdigest()
+    message.set_boundary(f"trucetrack-{digest_of_parts[:32]}")
     return message.as_bytes(policy=default_policy)

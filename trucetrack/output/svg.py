@@ -168,7 +168,7 @@ def month_ticks(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[da
     index = local.year * 12 + local.month - 1
     if (local.day, local.time()) != (1, time()):
         index += 1
-    ticks = []
+    ticks: list[tuple[datetime, date]] = []
     while True:
         day = date(index // 12, index % 12 + 1, 1)
         instant = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
@@ -290,11 +290,14 @@ def _diamond(w: _Writer, x: float, y: float, size: float, fill: str, opacity: st
     w.add(f'<polygon points="{points}" fill="{fill}" fill-opacity="{opacity}" stroke="#ffffff" stroke-width="1"/>')
 
 
-def _row(w: _Writer, view: RunContext, state: EntryState, top: float, scale: Scale, cutoff: datetime | None) -> set[str]:
+def _row(
+    w: _Writer, view: RunContext, state: EntryState, top: float, scale: Scale, cutoff: datetime | None
+) -> set[str]:
     """One row: the label on the left, the bar or marker on the axis; what it used, for the legend."""
     entry = state.entry
+    right = scale.x(scale.end)
     used: set[str] = set()
-    w.add(f'<g aria-label={_attr(entry.id)}><title>{_text(_row_summary(view, state))}</title>')
+    w.add(f"<g aria-label={_attr(entry.id)}><title>{_text(_row_summary(view, state))}</title>")
     label = shorten(clean_line(entry.id), ID_CHARS)
     w.add(
         f'<text x="{MARGIN}" y="{_n(top + 15)}" font-size="12.5" font-weight="bold" fill="{TEXT}">{_text(label)}'
@@ -312,14 +315,16 @@ def _row(w: _Writer, view: RunContext, state: EntryState, top: float, scale: Sca
         _diamond(w, x, middle, 8, POINT, "0.45" if unconfirmed else "1")
         used.add("point")
         if unconfirmed:
-            w.add(f'<circle cx="{_n(x)}" cy="{_n(middle)}" r="10" fill="none" stroke="{CHECKED}" stroke-dasharray="2 2"/>')
+            w.add(
+                f'<circle cx="{_n(x)}" cy="{_n(middle)}" r="10" fill="none" stroke="{CHECKED}" stroke-dasharray="2 2"/>'
+            )
             used.add("unconfirmed")
         w.add("</g>")
         return used
     assert entry.start is not None
     if state.cancelled_by is not None:
         x0 = scale.x(entry.start)
-        x1 = scale.x(state.original_end) if state.original_end is not None else PLOT_RIGHT
+        x1 = scale.x(state.original_end) if state.original_end is not None else right
         w.add(
             f'<rect x="{_n(x0)}" y="{_n(y)}" width="{_n(max(2.0, x1 - x0))}" height="{BAR_HEIGHT}" fill="none" '
             f'stroke="{CANCELLED}" stroke-width="1.2" stroke-dasharray="4 3">'
@@ -334,7 +339,7 @@ def _row(w: _Writer, view: RunContext, state: EntryState, top: float, scale: Sca
         return used
     for stretch in stretches(state):
         x0 = scale.x(stretch.begin)
-        x1 = PLOT_RIGHT if stretch.end is None or stretch.end > scale.end else scale.x(stretch.end)
+        x1 = right if stretch.end is None or stretch.end > scale.end else scale.x(stretch.end)
         if stretch.end is not None and stretch.end < scale.start:
             continue
         width = max(3.0, x1 - x0)
@@ -368,8 +373,8 @@ def _row(w: _Writer, view: RunContext, state: EntryState, top: float, scale: Sca
     in_force = [s for s in stretches(state) if s.kind in ("original", "extension")]
     if in_force and (in_force[-1].end is None or in_force[-1].end > scale.end):
         w.add(
-            f'<polygon points="{_n(PLOT_RIGHT)},{_n(y - 2)} {_n(PLOT_RIGHT + 9)},{_n(middle)} '
-            f'{_n(PLOT_RIGHT)},{_n(y + BAR_HEIGHT + 2)}" fill="{MUTED}"/>'
+            f'<polygon points="{_n(right)},{_n(y - 2)} {_n(right + 9)},{_n(middle)} '
+            f'{_n(right)},{_n(y + BAR_HEIGHT + 2)}" fill="{MUTED}"/>'
         )
         used.add("runs-on")
     w.add("</g>")
@@ -413,9 +418,13 @@ def _legend_swatch(w: _Writer, key: str, x: float, y: float) -> None:
         w.add(f'<rect x="{_n(x)}" y="{_n(y)}" width="22" height="12" fill="{ORIGINAL}"/>')
         w.add(f'<rect x="{_n(x)}" y="{_n(y)}" width="22" height="12" fill="url(#tt-hatch)"/>')
     elif key == "runs-on":
-        w.add(f'<polygon points="{_n(x + 6)},{_n(y)} {_n(x + 16)},{_n(y + 6)} {_n(x + 6)},{_n(y + 12)}" fill="{MUTED}"/>')
+        points = f"{_n(x + 6)},{_n(y)} {_n(x + 16)},{_n(y + 6)} {_n(x + 6)},{_n(y + 12)}"
+        w.add(f'<polygon points="{points}" fill="{MUTED}"/>')
     else:
-        w.add(f'<line x1="{_n(x + 11)}" y1="{_n(y - 2)}" x2="{_n(x + 11)}" y2="{_n(y + 14)}" stroke="{AS_OF}" stroke-width="2"/>')
+        w.add(
+            f'<line x1="{_n(x + 11)}" y1="{_n(y - 2)}" x2="{_n(x + 11)}" y2="{_n(y + 14)}" stroke="{AS_OF}" '
+            'stroke-width="2"/>'
+        )
 
 
 def timeline_svg(
@@ -445,7 +454,7 @@ def timeline_svg(
     w.add(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{_n(height)}" '
         f'viewBox="0 0 {WIDTH} {_n(height)}" role="img" aria-labelledby="tt-title tt-desc" '
-        f'font-family={quoteattr(FONT)}>'
+        f"font-family={quoteattr(FONT)}>"
     )
     w.add(f'<title id="tt-title">{_text(title)}</title>')
     w.add(f'<desc id="tt-desc">{_text(description)}</desc>')
@@ -473,8 +482,10 @@ def timeline_svg(
     for number, state in enumerate(states):
         top = rows_top + number * ROW_HEIGHT
         if number % 2:
-            w.add(f'<rect x="{MARGIN - 6}" y="{_n(top)}" width="{WIDTH - 2 * MARGIN + 12}" height="{ROW_HEIGHT}" '
-                  'fill="#f6f7f9"/>')
+            w.add(
+                f'<rect x="{MARGIN - 6}" y="{_n(top)}" width="{WIDTH - 2 * MARGIN + 12}" height="{ROW_HEIGHT}" '
+                'fill="#f6f7f9"/>'
+            )
         cutoff = cutoffs.get(state.entry.file) if state.entry.file in stale else None
         used |= _row(w, view, state, top, scale, cutoff)
     _checked_lines(w, view, scale, axis_top, rows_bottom)
@@ -486,8 +497,15 @@ def timeline_svg(
         )
         label = f"as of {format_day_or_instant(view.as_of, zone, date_only=True)}"
         anchor = "end" if x > (PLOT_LEFT + PLOT_RIGHT) / 2 else "start"
-        w.text(x + (-4 if anchor == "end" else 4), axis_top - 36, escape(label), 11, fill=AS_OF, text_anchor=anchor,
-               font_weight="bold")
+        w.text(
+            x + (-4 if anchor == "end" else 4),
+            axis_top - 36,
+            escape(label),
+            11,
+            fill=AS_OF,
+            text_anchor=anchor,
+            font_weight="bold",
+        )
         used.add("as-of")
     column_width = (WIDTH - 2 * MARGIN) / 3
     shown = [(key, words) for key, words in LEGEND if key in used]

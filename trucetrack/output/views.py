@@ -674,11 +674,11 @@ def summary_markdown(view: RunContext, summary: digest.Summary) -> str:
     lines += _status_md_table(view, summary.in_force, "Ends") if summary.in_force else ["Nothing in force."]
     if summary.git is not None:
         lines += ["", f"### {md_cell(git_title(summary.git))}", ""]
-        git_lines = git_lines(summary.git)
+        found = git_lines(summary.git)
         if summary.git.diff is not None and not summary.git.diff.same:
-            lines += [f"- {md_cell(line)}" for line in git_lines]
+            lines += [f"- {md_cell(line)}" for line in found]
         else:
-            lines += [md_cell(line) for line in git_lines]
+            lines += [md_cell(line) for line in found]
     return _joined(lines)
 
 
