@@ -56,7 +56,7 @@ rate = 125.0
 [[event]]
 id = "truce"
 kind = "agreement"
-title = "A ninety-day truce between the two parties, with a very long title that has to wrap onto a second line and then be shortened because it is far too long"
+title = "LONG_TITLE"
 start = 2025-05-14T00:01:00
 duration = "90d"
 parties = ["US", "CN"]
@@ -118,6 +118,11 @@ date = 2026-06-15
 parties = ["US"]
 """
 
+LONG_TITLE = (
+    "A ninety-day truce between the two parties, with a very long title that has to wrap "
+    "onto a second line and then be shortened because it is far too long"
+)
+TIMELINE = TIMELINE.replace("LONG_TITLE", LONG_TITLE)
 AS_OF = "2026-07-01"
 
 
@@ -195,9 +200,7 @@ def test_every_part_of_a_span_is_drawn_its_own_way(folder: Path) -> None:
 def test_a_long_title_is_shortened_with_the_whole_of_it_in_the_tooltip(folder: Path) -> None:
     root = ET.fromstring(picture(folder))
     shown = [("".join(e.itertext())) for e in root.iter(f"{SVG}text")]
-    assert any(
-        line.endswith("…") and line.startswith(("A ninety-day", "wrap", "onto")) or "…" in line for line in shown
-    )
+    assert any(line.endswith("…") for line in shown)
     assert not any("far too long" in line for line in shown)
     tooltips = [element.text or "" for element in root.iter(f"{SVG}title")]
     assert any("because it is far too long" in text for text in tooltips)
