@@ -362,18 +362,20 @@ def one_header_line(option: str, value: str) -> None:
 
 def read_addresses(option: str, values: Sequence[str]) -> list[str]:
     """Mail addresses as typed (``ana@example.org``, ``Ana <ana@example.org>``, several
-    separated by commas), one line each; blank values give none."""
-    from email.utils import formataddr, getaddresses
+    separated by commas), one line each, read by the standard library's address parser;
+    anything it finds fault with is refused. Blank values give none."""
+    from email import policy
 
     found: list[str] = []
     for value in values:
         one_header_line(option, value)
         if not value.strip():
             continue
-        for name, address in getaddresses([value]):
-            if not address or any(character in address for character in " <>,;"):
-                raise BadValue(
-                    f"{option}: {value!r} is not a mail address (write ana@example.org or 'Ana <ana@example.org>')"
-                )
-            found.append(formataddr((name, address)) if name else address)
+        header = policy.default.header_factory("To", value)
+        addresses = getattr(header, "addresses", ())
+        if header.defects or not addresses or any(not address.domain for address in addresses):
+            raise BadValue(
+                f"{option}: {value!r} is not a mail address (write ana@example.org or 'Ana <ana@example.org>')"
+            )
+        found += [str(address) for address in addresses]
     return found
