@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trucetrack.cli.options import GlobalOptions, OutputFormat, command, complete_countdown_ids
 from trucetrack.errors import BadValue, ExitStatus
 from trucetrack.ops.query import DEFAULT_COUNTDOWNS
+
+if TYPE_CHECKING:
+    from trucetrack.ops.query import TimelineRequest
 
 
 class SummaryFormat(StrEnum):
@@ -35,6 +38,17 @@ class TimelineFormat(StrEnum):
 
 
 PICTURES = (TimelineFormat.svg, TimelineFormat.html)
+
+PictureFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="With svg or html: write to FILE (replaced atomically); '-' is standard output.",
+        show_default=False,
+    ),
+]
 
 
 @command()
@@ -91,16 +105,7 @@ def timeline(
             "--format", help="table (a chart), markdown, json, csv, svg (a picture) or html (the picture in a page)."
         ),
     ] = TimelineFormat.table,
-    output_file: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            metavar="FILE",
-            help="With svg or html: write to FILE (replaced atomically); '-' is standard output.",
-            show_default=False,
-        ),
-    ] = None,
+    output_file: PictureFileOption = None,
 ) -> None:
     """Spans as bars and points as markers on one date axis; extensions show as the part they added.
 
@@ -111,21 +116,55 @@ def timeline(
 
     request = query.TimelineRequest(start=start, end=end, kinds=tuple(kind or ()), parties=tuple(party or ()))
     if output in PICTURES:
-        from trucetrack.ops import publish
-        from trucetrack.output.publish import picture_bytes, published
-
-        result = publish.picture(
-            options.invocation(), request, publish.PictureFormat(output.value), output_file, picture_bytes
-        )
-        published(result)
-        if result.failure is not None:
-            raise result.failure
+        _draw(options, request, output, output_file)
         return
     if output_file is not None:
         raise BadValue("timeline: -o FILE is for --format svg or html")
     from trucetrack.output import emit
 
     emit.timeline(query.timeline(options.invocation(), request), output.value, options.color)
+
+
+def _draw(options: GlobalOptions, request: TimelineRequest, output: TimelineFormat, output_file: Path | None) -> None:
+    """The timeline as a picture, for standard output or -o FILE; then why the file could not be written, if so."""
+    from trucetrack.ops import publish
+    from trucetrack.output.publish import picture_bytes, published
+
+    result = publish.picture(
+        options.invocation(), request, publish.PictureFormat(output.value), output_file, picture_bytes
+    )
+    published(result)
+    if result.failure is not None:
+        raise result.failure
+
+
+MailToOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--to",
+        metavar="ADDRESS",
+        help="With --format email: a recipient (repeatable). Default: $TRUCETRACK_MAIL_TO.",
+        show_default=False,
+    ),
+]
+MailFromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        metavar="ADDRESS",
+        help="With --format email: the sender. Default: $TRUCETRACK_MAIL_FROM, else none (sendmail adds one).",
+        show_default=False,
+    ),
+]
+SubjectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--subject",
+        metavar="TEXT",
+        help="With --format email: what the subject starts with instead of 'trucetrack' (the counts follow).",
+        show_default=False,
+    ),
+]
 
 
 @command()
@@ -143,33 +182,9 @@ def summary(
             "--format", help="table, markdown, json, html (for mail) or email (a whole message for sendmail -t)."
         ),
     ] = SummaryFormat.table,
-    to: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--to",
-            metavar="ADDRESS",
-            help="With --format email: a recipient (repeatable). Default: $TRUCETRACK_MAIL_TO.",
-            show_default=False,
-        ),
-    ] = None,
-    sender: Annotated[
-        str | None,
-        typer.Option(
-            "--from",
-            metavar="ADDRESS",
-            help="With --format email: the sender. Default: $TRUCETRACK_MAIL_FROM, else none (sendmail adds one).",
-            show_default=False,
-        ),
-    ] = None,
-    subject: Annotated[
-        str | None,
-        typer.Option(
-            "--subject",
-            metavar="TEXT",
-            help="With --format email: what the subject starts with instead of 'trucetrack' (the counts follow).",
-            show_default=False,
-        ),
-    ] = None,
+    to: MailToOption = None,
+    sender: MailFromOption = None,
+    subject: SubjectOption = None,
 ) -> None:
     """Weekly digest: what happened, deadlines ahead, what is in force, and (under git) what changed in the files.
 

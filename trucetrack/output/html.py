@@ -124,7 +124,7 @@ def _state_item(view: RunContext, state: EntryState, *, coloured: bool) -> str:
     return (
         f'<div style="margin:6px 0;padding:6px 8px;border-left:4px solid {colour};background:{background};">'
         f'<div style="font-size:13px;color:{colour};font-weight:bold;">{_e(left)}{_e(urgency_words)}'
-        f'{_muted(" · " + when) if when else ""}</div>'
+        f"{_muted(' · ' + when) if when else ''}</div>"
         f'<div style="font-size:14px;margin-top:2px;"><b>{_e(state.id)}</b> '
         f'<span style="color:{MUTED};">({_e(status_label(state))})</span>{badge}</div>'
         f'<div style="font-size:14px;">{_e(state.entry.title)}</div>'
