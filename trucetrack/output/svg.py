@@ -337,11 +337,17 @@ def _row(
         used.add("cancelled")
         w.add("</g>")
         return used
+    if entry.start < scale.start:  # it began before the axis: a triangle at the left edge says so
+        left = scale.x(scale.start)
+        w.add(
+            f'<polygon points="{_n(left)},{_n(y - 2)} {_n(left - 9)},{_n(middle)} {_n(left)},{_n(y + BAR_HEIGHT + 2)}" '
+            f'fill="{MUTED}"/>'
+        )
     for stretch in stretches(state):
+        if (stretch.end is not None and stretch.end < scale.start) or stretch.begin > scale.end:
+            continue  # outside the axis (--from, --to)
         x0 = scale.x(stretch.begin)
         x1 = right if stretch.end is None or stretch.end > scale.end else scale.x(stretch.end)
-        if stretch.end is not None and stretch.end < scale.start:
-            continue
         width = max(3.0, x1 - x0)
         fill = _fill_of(stretch)
         stroke = (
@@ -530,11 +536,16 @@ def _axis(w: _Writer, scale: Scale, zone: ZoneInfo, axis_top: float, rows_bottom
         x = scale.x(instant)
         w.add(f'<line x1="{_n(x)}" y1="{_n(axis_top)}" x2="{_n(x)}" y2="{_n(rows_bottom)}" stroke="{GRID}"/>')
         w.add(f'<line x1="{_n(x)}" y1="{_n(axis_top - 5)}" x2="{_n(x)}" y2="{_n(axis_top)}" stroke="{MUTED}"/>')
-        if (day.year * 12 + day.month - 1) % every == 0 or every == 1:
+        if len(ticks) >= 2 and ((day.year * 12 + day.month - 1) % every == 0 or every == 1):
             label = MONTHS[day.month - 1]
             if day.month == 1 or number < every:
                 label += f" {day.year}"
-            w.text(x + 2, axis_top - 8, escape(label), 10.5, fill=MUTED)
+            if x + 2 + 6.5 * len(label) <= WIDTH - 4:  # a label that would run off the picture is left out
+                w.text(x + 2, axis_top - 8, escape(label), 10.5, fill=MUTED)
+    if len(ticks) < 2:  # a short axis: its two ends as dates
+        for instant, anchor in ((scale.start, "start"), (scale.end, "end")):
+            day_text = instant.astimezone(zone).strftime("%Y-%m-%d")
+            w.text(scale.x(instant), axis_top - 8, day_text, 10.5, fill=MUTED, text_anchor=anchor)
 
 
 def _checked_lines(w: _Writer, view: RunContext, scale: Scale, axis_top: float, rows_bottom: float) -> None:
