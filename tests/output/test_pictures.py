@@ -175,6 +175,8 @@ def test_the_svg_is_xml_with_a_title_a_description_and_no_script(folder: Path) -
 def test_the_same_input_gives_the_same_bytes(folder: Path) -> None:
     assert picture(folder) == picture(folder)
     assert picture(folder, "html") == picture(folder, "html")
+    for output in ("svg", "html"):
+        assert not any(line.endswith((b" ", b"\t")) for line in picture(folder, output).splitlines())
 
 
 def test_every_part_of_a_span_is_drawn_its_own_way(folder: Path) -> None:
