@@ -7,7 +7,8 @@ rich and git load inside the commands that use them.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,14 +20,42 @@ from trucetrack.cli.options import (
     command,
     complete_countdown_ids,
 )
-from trucetrack.errors import ExitStatus
+from trucetrack.errors import BadValue, ExitStatus
 from trucetrack.ops.query import DEFAULT_COUNTDOWNS
+
+if TYPE_CHECKING:
+    from trucetrack.ops.query import TimelineRequest
 
 
 class SummaryFormat(StrEnum):
     table = "table"
     markdown = "markdown"
     json = "json"
+    html = "html"
+    email = "email"
+
+
+class TimelineFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+    svg = "svg"
+    html = "html"
+
+
+PICTURES = (TimelineFormat.svg, TimelineFormat.html)
+
+PictureFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="With svg or html: write to FILE (replaced atomically); '-' is standard output.",
+        show_default=False,
+    ),
+]
 
 
 @command()
@@ -84,18 +113,71 @@ def timeline(
         list[str] | None, typer.Option("--party", help="Only entries with this party code (repeatable).")
     ] = None,
     output: Annotated[
-        OutputFormat, typer.Option("--format", help="table (a chart), markdown, json or csv.")
-    ] = OutputFormat.table,
+        TimelineFormat,
+        typer.Option(
+            "--format", help="table (a chart), markdown, json, csv, svg (a picture) or html (the picture in a page)."
+        ),
+    ] = TimelineFormat.table,
+    output_file: PictureFileOption = None,
 ) -> None:
     """Spans as bars and points as markers on one date axis; extensions show as the part they added.
 
     Example: trucetrack timeline --as-of 2025-08-11 --from 2025-04-01 --to 2025-12-31
+    Picture: trucetrack timeline --as-of 2025-11-20 --format svg -o timeline.svg
     """
     from trucetrack.ops import query
-    from trucetrack.output import emit
 
     request = query.TimelineRequest(start=start, end=end, kinds=tuple(kind or ()), parties=tuple(party or ()))
+    if output in PICTURES:
+        _draw(options, request, output, output_file)
+        return
+    if output_file is not None:
+        raise BadValue("timeline: -o FILE is for --format svg or html")
+    from trucetrack.output import emit
+
     emit.timeline(query.timeline(options.invocation(), request), output.value, options.color)
+
+
+def _draw(options: GlobalOptions, request: TimelineRequest, output: TimelineFormat, output_file: Path | None) -> None:
+    """The timeline as a picture, for standard output or -o FILE; then why the file could not be written, if so."""
+    from trucetrack.ops import publish
+    from trucetrack.output.publish import picture_bytes, published
+
+    result = publish.picture(
+        options.invocation(), request, publish.PictureFormat(output.value), output_file, picture_bytes
+    )
+    published(result)
+    if result.failure is not None:
+        raise result.failure
+
+
+MailToOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--to",
+        metavar="ADDRESS",
+        help="With --format email: a recipient (repeatable). Default: $TRUCETRACK_MAIL_TO.",
+        show_default=False,
+    ),
+]
+MailFromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        metavar="ADDRESS",
+        help="With --format email: the sender. Default: $TRUCETRACK_MAIL_FROM, else none (sendmail adds one).",
+        show_default=False,
+    ),
+]
+SubjectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--subject",
+        metavar="TEXT",
+        help="With --format email: what the subject starts with instead of 'trucetrack' (the counts follow).",
+        show_default=False,
+    ),
+]
 
 
 @command()
@@ -108,17 +190,30 @@ def summary(
         str, typer.Option("--ahead", metavar="DURATION", help="Deadlines within this window after as-of.")
     ] = "30d",
     output: Annotated[
-        SummaryFormat, typer.Option("--format", help="table, markdown (for mail) or json.")
+        SummaryFormat,
+        typer.Option(
+            "--format", help="table, markdown, json, html (for mail) or email (a whole message for sendmail -t)."
+        ),
     ] = SummaryFormat.table,
     wide: WideOption = False,
+    to: MailToOption = None,
+    sender: MailFromOption = None,
+    subject: SubjectOption = None,
 ) -> None:
     """Weekly digest: what happened, deadlines ahead, what is in force, and (under git) what changed in the files.
 
     Example: trucetrack summary --as-of 2025-08-11 --format markdown
+    Mail: trucetrack summary --format email --to team@example.org | sendmail -t
     """
     from trucetrack.ops import query
     from trucetrack.output import emit
 
+    if output is SummaryFormat.email:
+        request = query.MailRequest(to=tuple(to or ()), sender=sender, subject=subject)
+        emit.summary_email(query.summary_mail(options.invocation(), days, ahead, request))
+        return
+    if to or sender is not None or subject is not None:
+        raise BadValue("summary: --to, --from and --subject are for --format email")
     emit.summary(query.summary(options.invocation(), days, ahead), output.value, options.color, wide=wide)
 
 

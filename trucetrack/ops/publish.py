@@ -23,6 +23,7 @@ from trucetrack.ops.context import Invocation, open_run
 
 if TYPE_CHECKING:
     from trucetrack.core.context import RunContext
+    from trucetrack.ops.query import TimelineRequest, TimelineResult
 
 
 class ExportFormat(StrEnum):
@@ -63,6 +64,26 @@ def export(
     export_as = export_format(chosen, output)
     run = open_run(invocation)
     return _deliver(render(run, export_as), output, run)
+
+
+class PictureFormat(StrEnum):
+    svg = "svg"
+    html = "html"
+
+
+def picture(
+    invocation: Invocation,
+    request: TimelineRequest,
+    chosen: PictureFormat,
+    output: Path | None,
+    render: Callable[[TimelineResult, PictureFormat], bytes],
+) -> Published:
+    """The timeline drawn as a picture (an SVG document, or an HTML page holding it), for
+    standard output or written to ``output``; the rows are those of ``timeline``."""
+    from trucetrack.ops.query import timeline
+
+    result = timeline(invocation, request)
+    return _deliver(render(result, chosen), output, result.run)
 
 
 def schema(output: Path | None, render: Callable[[], str]) -> Published:

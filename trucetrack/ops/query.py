@@ -308,3 +308,74 @@ def rates(invocation: Invocation, measure: str | None, history: bool) -> RatesRe
     current = ladders.current_all(chosen)
     steps = [step for name in chosen for step in ladders.ladder(name)] if history else None
     return RatesResult(run, current, steps)
+
+
+# ---------------------------------------------------------------- summary as a mail
+
+
+@dataclass(frozen=True)
+class MailRequest:
+    """``--to`` (repeatable), ``--from`` and ``--subject`` as given (empty or None: not given)."""
+
+    to: tuple[str, ...] = ()
+    sender: str | None = None
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class MailResult:
+    digest: SummaryResult
+    recipients: tuple[str, ...]
+    sender: str | None
+    subject: str | None  # what the subject starts with, instead of "trucetrack"
+
+
+def summary_mail(invocation: Invocation, days: int, ahead: str, request: MailRequest) -> MailResult:
+    """The digest with the mail's recipients (--to, else $TRUCETRACK_MAIL_TO), sender
+    (--from, else $TRUCETRACK_MAIL_FROM) and subject, each checked to be one line, so
+    nothing typed or set can add a header of its own."""
+    environ = invocation.environ
+    if request.to:
+        recipients = read_addresses("--to", request.to)
+    else:
+        recipients = read_addresses("TRUCETRACK_MAIL_TO", [environ.get("TRUCETRACK_MAIL_TO", "")])
+    if not recipients:
+        raise BadValue("summary --format email: no recipient: give --to ADDRESS or set TRUCETRACK_MAIL_TO")
+    if request.sender is not None:
+        senders = read_addresses("--from", [request.sender])
+    else:
+        senders = read_addresses("TRUCETRACK_MAIL_FROM", [environ.get("TRUCETRACK_MAIL_FROM", "")])
+    if len(senders) > 1:
+        raise BadValue("--from: give one sender")
+    subject = None
+    if request.subject is not None:
+        one_header_line("--subject", request.subject)
+        subject = request.subject.strip() or None
+    return MailResult(summary(invocation, days, ahead), tuple(recipients), senders[0] if senders else None, subject)
+
+
+def one_header_line(option: str, value: str) -> None:
+    """Refuse a value that would end a mail header line (a header injection) or carry control codes."""
+    if not value.isprintable():
+        raise BadValue(f"{option}: {value!r} holds a line break or control character; give it on one line")
+
+
+def read_addresses(option: str, values: Sequence[str]) -> list[str]:
+    """Mail addresses as typed (``ana@example.org``, ``Ana <ana@example.org>``, several
+    separated by commas), one line each, read by the standard library's address parser;
+    anything it finds fault with is refused. Blank values give none."""
+    from email import policy
+
+    found: list[str] = []
+    for value in values:
+        one_header_line(option, value)
+        if not value.strip():
+            continue
+        header = policy.default.header_factory("To", value)
+        addresses = getattr(header, "addresses", ())
+        if header.defects or not addresses or any(not address.domain for address in addresses):
+            raise BadValue(
+                f"{option}: {value!r} is not a mail address (write ana@example.org or 'Ana <ana@example.org>')"
+            )
+        found += [str(address) for address in addresses]
+    return found

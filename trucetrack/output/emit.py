@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from trucetrack.ops.query import (
         CheckResult,
         CountdownResult,
+        MailResult,
         RatesResult,
         ShowResult,
         StatusResult,
@@ -160,9 +161,25 @@ def summary(result: SummaryResult, output: str, color: ColorMode | None, *, wide
         console.print(rendered, no_wrap=True, crop=False, overflow="ignore")
     elif output == "markdown":
         write(views.summary_markdown(run, result.summary))
+    elif output == "html":
+        from trucetrack.output.html import summary_html
+
+        bundled_note_to_stderr(run)
+        write(summary_html(run, result.summary))
     else:
         bundled_note_to_stderr(run)
         write(views.summary_json(run, result.summary))
+
+
+def summary_email(result: MailResult) -> None:
+    """The digest as a mail message, as bytes (UTF-8 whatever the locale), for ``sendmail -t``."""
+    from trucetrack.output.mail import summary_email as message
+
+    run = result.digest.run
+    bundled_note_to_stderr(run)
+    data = message(run, result.digest.summary, result.recipients, result.sender, result.subject)
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def check(result: CheckResult, output: str, color: ColorMode | None, *, wide: bool = False) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from trucetrack.ops.publish import ExportFormat
+from trucetrack.ops.publish import ExportFormat, PictureFormat
 
 if TYPE_CHECKING:
     from trucetrack.core.context import RunContext
     from trucetrack.ops.publish import Published
+    from trucetrack.ops.query import TimelineResult
 
 
 def export_bytes(run: RunContext, export_as: ExportFormat) -> bytes:
@@ -26,6 +27,19 @@ def export_bytes(run: RunContext, export_as: ExportFormat) -> bytes:
     if export_as is ExportFormat.json:
         return export.export_json(run).encode("utf-8")
     return export.export_csv(run).encode("utf-8")
+
+
+def picture_bytes(result: TimelineResult, picture_as: PictureFormat) -> bytes:
+    """The timeline as an SVG document or an HTML page (UTF-8)."""
+    if picture_as is PictureFormat.svg:
+        from trucetrack.output.svg import timeline_svg
+
+        text = timeline_svg(result.run, result.states, result.axis_start, result.axis_end)
+    else:
+        from trucetrack.output.html import timeline_html
+
+        text = timeline_html(result.run, result.states, result.axis_start, result.axis_end)
+    return text.encode("utf-8")
 
 
 def schema_text() -> str:

@@ -459,7 +459,7 @@ def nothing_in_timeline(view: RunContext) -> str:
     )
 
 
-def _start_text(entry: Entry, zone: ZoneInfo) -> str:
+def start_text(entry: Entry, zone: ZoneInfo) -> str:
     if entry.begins is None:
         return ""
     key = "date" if entry.is_point else "start"
@@ -472,7 +472,7 @@ def end_text(entry: Entry, history: Sequence[EndChange], instant: datetime | Non
     return format_day_or_instant(instant, zone, date_only=end_written_as_day(entry, history, instant) is not None)
 
 
-def _end_text(state: EntryState, zone: ZoneInfo) -> str:
+def span_end_text(state: EntryState, zone: ZoneInfo) -> str:
     """A span's effective end, and what it was before modifiers changed it."""
     entry = state.entry
     if not entry.is_span:
@@ -496,8 +496,8 @@ def timeline_markdown(view: RunContext, states: Sequence[EntryState]) -> str:
     lines += ["| Start | End | Status | Kind | ID | Title |", "|---|---|---|---|---|---|"]
     for state in states:
         cells = [
-            _start_text(state.entry, view.zone),
-            _end_text(state, view.zone),
+            start_text(state.entry, view.zone),
+            span_end_text(state, view.zone),
             status_label(state),
             state.entry.kind,
             state.id,
@@ -590,7 +590,7 @@ def check_json(view: RunContext, states: Sequence[EntryState], within: Duration 
 # ---------------------------------------------------------------- summary
 
 
-def _happening_when(happening: digest.Happening, zone: ZoneInfo) -> str:
+def happening_when(happening: digest.Happening, zone: ZoneInfo) -> str:
     entry = happening.entry
     key = {digest.STARTED: "start", digest.TOOK_PLACE: "date", digest.DECIDED: "date"}.get(happening.what, "end")
     return format_day_or_instant(happening.at, zone, date_only=key in entry.date_only)
@@ -612,18 +612,18 @@ def happening_detail(happening: digest.Happening, zone: ZoneInfo) -> str:
     return text
 
 
-def _window_title(summary: digest.Summary) -> str:
+def window_title(summary: digest.Summary) -> str:
     return f"Last {summary.days} days (since {format_instant(summary.window_start, summary.zone)})"
 
 
-def _ahead_title(summary: digest.Summary) -> str:
+def ahead_title(summary: digest.Summary) -> str:
     return f"Deadlines in the next {summary.ahead.text} (until {format_instant(summary.horizon, summary.zone)})"
 
 
 IN_FORCE_TITLE = "In force now"
 
 
-def _git_title(git: digest.GitChanges) -> str:
+def git_title(git: digest.GitChanges) -> str:
     if git.new_revision is None:
         return "Changes in the files"
     old = git.old_revision[:7] if git.old_revision else "no earlier commit"
@@ -659,11 +659,11 @@ def summary_lines(view: RunContext, summary: digest.Summary, width: int | None) 
     lines.extend([(text, "bold")] for text in wrapped(heading(view), width))
     for note in run_notes(view):
         prose(note, "dim")
-    section(_window_title(summary))
+    section(window_title(summary))
     if summary.happened:
         rows = [
             (
-                (_happening_when(happening, view.zone), ""),
+                (happening_when(happening, view.zone), ""),
                 (happening_what(happening), ""),
                 (clean_line(happening.entry.id), ""),
                 (happening_detail(happening, view.zone), ""),
@@ -673,7 +673,7 @@ def summary_lines(view: RunContext, summary: digest.Summary, width: int | None) 
         lines += table_lines(HAPPENED_COLUMNS, rows, width)
     else:
         prose("Nothing happened.")
-    section(_ahead_title(summary))
+    section(ahead_title(summary))
     if summary.deadlines:
         lines += status_table_lines(view, summary.deadlines, width)
     else:
@@ -684,8 +684,8 @@ def summary_lines(view: RunContext, summary: digest.Summary, width: int | None) 
     else:
         prose("Nothing in force.")
     if summary.git is not None:
-        section(_git_title(summary.git))
-        for line in _git_lines(summary.git):
+        section(git_title(summary.git))
+        for line in git_lines(summary.git):
             prose(line)
     return lines
 
@@ -694,7 +694,7 @@ def summary_renderable(view: RunContext, summary: digest.Summary, width: int | N
     return rich_text(summary_lines(view, summary, width))
 
 
-def _git_lines(git: digest.GitChanges) -> list[str]:
+def git_lines(git: digest.GitChanges) -> list[str]:
     if git.diff is None:
         return [f"Could not compare: {clean_line(git.problem or 'unknown problem')}"]
     if git.diff.same:
@@ -704,12 +704,12 @@ def _git_lines(git: digest.GitChanges) -> list[str]:
 
 def summary_markdown(view: RunContext, summary: digest.Summary) -> str:
     lines = _md_header(view)
-    lines += [f"### {md_cell(_window_title(summary))}", ""]
+    lines += [f"### {md_cell(window_title(summary))}", ""]
     if summary.happened:
         lines += ["| When | What | ID | Detail |", "|---|---|---|---|"]
         for happening in summary.happened:
             cells = [
-                _happening_when(happening, view.zone),
+                happening_when(happening, view.zone),
                 happening_what(happening),
                 happening.entry.id,
                 happening_detail(happening, view.zone),
@@ -717,17 +717,17 @@ def summary_markdown(view: RunContext, summary: digest.Summary) -> str:
             lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")
     else:
         lines.append("Nothing happened.")
-    lines += ["", f"### {md_cell(_ahead_title(summary))}", ""]
+    lines += ["", f"### {md_cell(ahead_title(summary))}", ""]
     lines += _status_md_table(view, summary.deadlines) if summary.deadlines else ["No deadlines."]
     lines += ["", f"### {IN_FORCE_TITLE}", ""]
     lines += _status_md_table(view, summary.in_force, "Ends") if summary.in_force else ["Nothing in force."]
     if summary.git is not None:
-        lines += ["", f"### {md_cell(_git_title(summary.git))}", ""]
-        git_lines = _git_lines(summary.git)
+        lines += ["", f"### {md_cell(git_title(summary.git))}", ""]
+        found = git_lines(summary.git)
         if summary.git.diff is not None and not summary.git.diff.same:
-            lines += [f"- {md_cell(line)}" for line in git_lines]
+            lines += [f"- {md_cell(line)}" for line in found]
         else:
-            lines += [md_cell(line) for line in git_lines]
+            lines += [md_cell(line) for line in found]
     return _joined(lines)
 
 
