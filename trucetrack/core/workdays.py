@@ -45,7 +45,7 @@ def library_version() -> str:
     """The installed holidays library's version: its data decides every working day."""
     import holidays
 
-    return str(holidays.__version__)
+    return str(getattr(holidays, "__version__", ""))
 
 
 def check_code(code: str) -> None:
@@ -56,7 +56,7 @@ def check_code(code: str) -> None:
 
 
 def _suggestion(code: str) -> str:
-    """" (did you mean 'CN'?)" from a code in the wrong case, a country's name or a near spelling."""
+    """ " (did you mean 'CN'?)" from a code in the wrong case, a country's name or a near spelling."""
     import difflib
 
     from holidays import registry

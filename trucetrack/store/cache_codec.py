@@ -109,6 +109,9 @@ def _number(value: object) -> float | None:
     return float(value)  # type: ignore[arg-type]
 
 
+_cal = _optional_text
+
+
 def _from_instant(value: object) -> datetime | None:
     return None if value is None else _EPOCH + _integer(value) * _MICROSECOND
 
@@ -184,7 +187,13 @@ def decode_timeline(document: object) -> Timeline:
     return Timeline(
         files=tuple(
             SourceFile(
-                _text(p), _optional_text(t), _text(z), _required_duration(w), _optional_text(c), _flag(b), _optional_text(k)
+                _text(p),
+                _optional_text(t),
+                _text(z),
+                _required_duration(w),
+                _optional_text(c),
+                _flag(b),
+                _optional_text(k),
             )
             for p, t, z, w, c, b, k in _rows(files, 7)
         ),
