@@ -272,6 +272,15 @@ def test_diff_knows_the_calendar(tmp_path: Path) -> None:
     assert document["changed"] == [{"id": "review", "field": "calendar", "old": "CN", "new": "US"}]
     # 45 working days in the US calendar: 4 July and the Chinese weekends' differences move it.
     assert [move["id"] for move in document["ends_moved"]] == ["review"]
+    # The file's calendar: said once for the timeline, not again for each entry that inherits it.
+    (tmp_path / "hk.toml").write_text(LICENCES.replace('calendar = "CN"', 'calendar = "HK"'), encoding="utf-8")
+    result = run(tmp_path, "diff", "old.toml", "hk.toml", "--as-of", "2025-07-01", "--format", "json")
+    document = json.loads(result.stdout)
+    assert [(change["field"], change["old"], change["new"]) for change in document["timeline"]] == [
+        ("calendar", "CN", "HK")
+    ]
+    assert document["changed"] == []
+    assert {move["id"] for move in document["ends_moved"]} == {"review", "golden"}
 
 
 def test_the_cache_keeps_computed_ends(folder: Path, tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def _suggestion(code: str) -> str:
 class WorkCalendar:
     """One country's working days."""
 
-    __slots__ = ("_days", "_published", "code")
+    __slots__ = ("_days", "_published", "_years", "code")
 
     def __init__(self, code: str) -> None:
         import holidays
@@ -91,6 +91,7 @@ class WorkCalendar:
         self.code = code
         self._days: Any = holidays.country_holidays(code)
         self._published = _published_years(self._days)
+        self._years: dict[int, tuple[int, ...]] = {}
 
     def is_working_day(self, day: date) -> bool:
         return bool(self._days.is_working_day(day))
@@ -111,12 +112,26 @@ class WorkCalendar:
         counted from ``stop`` to ``first``, when ``stop`` comes first."""
         if stop < first:
             return -self.count(stop, first)
-        total = 0
-        day = first
-        while day < stop:
-            total += self.is_working_day(day)
-            day += timedelta(days=1)
-        return total
+        if first.year == stop.year:
+            running = self._running(first.year)
+            return running[stop.timetuple().tm_yday - 1] - running[first.timetuple().tm_yday - 1]
+        total = self._running(first.year)[-1] - self._running(first.year)[first.timetuple().tm_yday - 1]
+        for year in range(first.year + 1, stop.year):
+            total += self._running(year)[-1]
+        return total + self._running(stop.year)[stop.timetuple().tm_yday - 1]
+
+    def _running(self, year: int) -> tuple[int, ...]:
+        """For each day of ``year`` (and one past its end): the working days of the year before it.
+        Worked out once per year, so a countdown across years costs a few lookups."""
+        found = self._years.get(year)
+        if found is None:
+            day, counts, total = date(year, 1, 1), [0], 0
+            while day.year == year:
+                total += self.is_working_day(day)
+                counts.append(total)
+                day += timedelta(days=1)
+            found = self._years[year] = tuple(counts)
+        return found
 
     def provisional_years(self, first: date, last: date) -> list[int]:
         """The years from ``first``'s to ``last``'s whose official schedule the library lacks."""

@@ -266,9 +266,19 @@ class _Comparer:
         return Change(subject, key, _number(before_number), _number(after_number), before_number, after_number)
 
     def inherited_calendar(self, old: Entry, new: Entry) -> bool:
-        """Both calendars are their files' (the timeline section tells that change once)."""
+        """Both calendars are inherited: their files' (the timeline section tells that
+        change once) or, for modifiers, their targets' (the target's change tells it)."""
+        if old.is_modifier and new.is_modifier:
+            old_target = self.old.entry(old.target or "")
+            new_target = self.new.entry(new.target or "")
+            return (
+                old_target is not None
+                and new_target is not None
+                and old.calendar == old_target.calendar
+                and new.calendar == new_target.calendar
+            )
         old_file, new_file = self.old_files.get(old.file), self.new_files.get(new.file)
-        if old_file is None or new_file is None or old.is_modifier or new.is_modifier:
+        if old_file is None or new_file is None:
             return False
         return old.calendar == old_file.calendar and new.calendar == new_file.calendar
 
