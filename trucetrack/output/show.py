@@ -152,6 +152,8 @@ def show_renderable(
             derivation(entry, state.history, setter_index(state.history), zone) if state.history else "open-ended"
         )
         row("end", effective)
+        if state.provisional and "provisional" not in effective:
+            row("provisional", "working days counted into a year whose official schedule the holidays library lacks")
         if len(state.history) > 1:
             row("history", "\n".join(history_lines(entry, state.history, zone)))
     row("warn", entry.warn.text if entry.warn and not entry.is_modifier else None)

@@ -817,7 +817,7 @@ class Meaning:
     def difference(self, new: Meaning) -> str | None:
         """None when ``new`` means the same; otherwise what differs (for an error message)."""
         if self.files != new.files:
-            return "the file headers (title, timezone, warn or current_to) differ"
+            return "the file headers (title, timezone, warn, calendar or current_to) differ"
         if self.kinds != new.kinds:
             return "the declared kinds differ"
         if self.parties != new.parties:
