@@ -37,7 +37,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 THIRD_PARTY: dict[str, set[str]] = {
-    "core": {"dateutil"},
+    "core": {"dateutil", "holidays"},
     "store": {"tomlkit", "tomli_w", "tzdata"},
     "output": {"rich", "icalendar"},
     "cli": {"typer"},

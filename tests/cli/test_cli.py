@@ -74,11 +74,14 @@ JSON_KEYS = [
     "original_end",
     "days_left",
     "seconds_left",
+    "working_days_left",
     "parties",
     "file",
     "line",
     "announced",
     "confirmed",
+    "calendar",
+    "provisional",
 ]
 
 ANSI = "\x1b["
@@ -223,11 +226,14 @@ def test_status_json_shape(runner: CliRunner, timeline_file: Path) -> None:
         "original_end": "2025-08-12T00:01:00-04:00",
         "days_left": 91,
         "seconds_left": 91 * 86400 + 60 * 60 + 60,
+        "working_days_left": None,
         "parties": ["US", "CN"],
         "file": truce["file"],
         "line": 11,
         "announced": None,
         "confirmed": True,
+        "calendar": None,
+        "provisional": None,
     }
     assert Path(truce["file"]).name == "main.toml"
     # Modifiers have no status of their own and are not listed.

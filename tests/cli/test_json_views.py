@@ -24,11 +24,14 @@ STATUS_KEYS = [
     "original_end",
     "days_left",
     "seconds_left",
+    "working_days_left",
     "parties",
     "file",
     "line",
     "announced",
     "confirmed",
+    "calendar",
+    "provisional",
 ]
 FILE_FIELDS = {
     "shape",

@@ -59,7 +59,7 @@ def hostile(write_timeline: Callable[..., Path]) -> Path:
     return write_timeline("\n".join(blocks))
 
 
-NUMERIC = ("days_left", "seconds_left", "rate", "rate_after", "line")
+NUMERIC = ("days_left", "seconds_left", "working_days_left", "rate", "rate_after", "line")
 
 
 @pytest.mark.parametrize(

@@ -220,11 +220,14 @@ EXPECTED_ENTRIES = [
         "original_end": None,
         "days_left": 8,
         "seconds_left": 8 * 86400 - 60,
+        "working_days_left": None,
         "parties": ["US"],
         "file": "t.toml",
         "line": LINES["ruling"],
         "announced": None,
         "confirmed": True,
+        "calendar": None,
+        "provisional": None,
     },
     {
         "id": "talks",
@@ -236,11 +239,14 @@ EXPECTED_ENTRIES = [
         "original_end": "2025-09-11T00:00:00-04:00",
         "days_left": 28,
         "seconds_left": 28 * 86400 - 60,
+        "working_days_left": None,
         "parties": ["US", "CN"],
         "file": "t.toml",
         "line": LINES["talks"],
         "announced": None,
         "confirmed": True,
+        "calendar": None,
+        "provisional": None,
     },
     {
         "id": "truce",
@@ -252,11 +258,14 @@ EXPECTED_ENTRIES = [
         "original_end": "2025-08-12T00:01:00-04:00",
         "days_left": 90,
         "seconds_left": 90 * 86400 + 3600,
+        "working_days_left": None,
         "parties": ["US", "CN"],
         "file": "t.toml",
         "line": LINES["truce"],
         "announced": None,
         "confirmed": True,
+        "calendar": None,
+        "provisional": None,
     },
     {
         "id": "controls",
@@ -268,11 +277,14 @@ EXPECTED_ENTRIES = [
         "original_end": None,
         "days_left": None,
         "seconds_left": None,
+        "working_days_left": None,
         "parties": ["CN"],
         "file": "t.toml",
         "line": LINES["controls"],
         "announced": None,
         "confirmed": True,
+        "calendar": None,
+        "provisional": None,
     },
 ]
 
@@ -286,11 +298,14 @@ JSON_KEYS = [
     "original_end",
     "days_left",
     "seconds_left",
+    "working_days_left",
     "parties",
     "file",
     "line",
     "announced",
     "confirmed",
+    "calendar",
+    "provisional",
 ]
 
 
@@ -323,13 +338,13 @@ def test_status_csv(view: RunContext) -> None:
     states = Engine(view.timeline).states(view.as_of, view.zone)
     assert render.status_csv(view, states) == joined(
         ",".join(JSON_KEYS),
-        "ruling,ruling,A court ruling,upcoming,2025-08-20T00:00:00-04:00,,,8,691140,US,t.toml,42,,true",
+        "ruling,ruling,A court ruling,upcoming,2025-08-20T00:00:00-04:00,,,8,691140,,US,t.toml,42,,true,,",
         "talks,talks,London talks,scheduled,2025-09-09T00:00:00-04:00,2025-09-11T00:00:00-04:00,"
-        "2025-09-11T00:00:00-04:00,28,2419140,US;CN,t.toml,34,,true",
+        "2025-09-11T00:00:00-04:00,28,2419140,,US;CN,t.toml,34,,true,,",
         "truce,agreement,Geneva-like 90-day truce,active,2025-05-14T00:01:00-04:00,2025-11-10T00:01:00-05:00,"
-        "2025-08-12T00:01:00-04:00,90,7779600,US;CN,t.toml,11,,true",
+        "2025-08-12T00:01:00-04:00,90,7779600,,US;CN,t.toml,11,,true,,",
         "controls,export-control,Rare-earth licence requirement with a rather long title that will not fit "
-        "in narrow terminals,active,2025-04-04T00:00:00-04:00,,,,,CN,t.toml,49,,true",
+        "in narrow terminals,active,2025-04-04T00:00:00-04:00,,,,,,CN,t.toml,49,,true,,",
     )
 
 

@@ -306,16 +306,18 @@ def test_timeline_json_and_csv(view: RunContext, states: list[EntryState]) -> No
         "modifiers": ["ext"],
         "days_left": 90,
         "seconds_left": 90 * 86400 + 3600,  # DST ends on the way: 90 days and one hour
+        "working_days_left": None,
         "parties": ["US", "CN"],
         "file": "t.toml",
         "line": 20,
     }
     assert document["entries"][2]["title"] == "Temporary licences [red]markup[/red] and escape"
     assert views.timeline_csv(view, ordered).splitlines()[:3] == [
-        "id,kind,shape,title,status,start,end,original_end,modifiers,days_left,seconds_left,parties,file,line",
-        "escalation,tariff,span,Escalation to 125%,superseded,2025-04-10T00:01:00-04:00,,,,,,US,t.toml,11",
+        "id,kind,shape,title,status,start,end,original_end,modifiers,days_left,seconds_left,working_days_left,"
+        "parties,file,line",
+        "escalation,tariff,span,Escalation to 125%,superseded,2025-04-10T00:01:00-04:00,,,,,,,US,t.toml,11",
         "truce,agreement,span,Geneva-like 90-day truce,active,2025-05-14T00:01:00-04:00,2025-11-10T00:01:00-05:00,"
-        "2025-08-12T00:01:00-04:00,ext,90,7779600,US;CN,t.toml,20",
+        "2025-08-12T00:01:00-04:00,ext,90,7779600,,US;CN,t.toml,20",
     ]
 
 

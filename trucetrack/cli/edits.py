@@ -46,6 +46,10 @@ InstrumentOption = Annotated[str | None, typer.Option("--instrument", help="The 
 MeasureOption = Annotated[str | None, typer.Option("--measure", help="The measure whose rate this sets.")]
 RateOption = Annotated[float | None, typer.Option("--rate", help="Rate in percent while in force.")]
 RateAfterOption = Annotated[float | None, typer.Option("--rate-after", help="Rate in percent once it has ended.")]
+CalendarOption = Annotated[
+    str | None,
+    typer.Option("--calendar", metavar="CODE", help="Holiday calendar for working days (45wd), e.g. CN or US."),
+]
 ModifierTitleOption = Annotated[
     str | None, typer.Option("--title", help="Title of the new entry (default: KIND of ID).")
 ]
@@ -81,6 +85,7 @@ def add(
     measure: MeasureOption = None,
     rate: RateOption = None,
     rate_after: RateAfterOption = None,
+    calendar: CalendarOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
     """Append a point (--date) or a span (--start, with --end, --through or --duration) to a timeline file.
@@ -105,6 +110,7 @@ def add(
         instrument=instrument,
         rate=edit.Rate(measure, rate, rate_after),
         dry_run=dry_run,
+        calendar=calendar,
     )
     _show(edit.add(options.invocation(), request))
 
@@ -124,6 +130,7 @@ def extend(
     title: ModifierTitleOption = None,
     notes: NotesOption = None,
     instrument: InstrumentOption = None,
+    calendar: CalendarOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
     """Append an extension of span ID to the file that holds it (--by, --end or --through).
@@ -144,6 +151,7 @@ def extend(
         sources=tuple(source or ()),
         dry_run=dry_run,
         about=edit.About(title, notes, instrument),
+        calendar=calendar,
     )
     _show(edit.extend(options.invocation(), request))
 
@@ -195,6 +203,7 @@ def init(
         list[str] | None,
         typer.Option("--party", metavar="CODE=NAME", help="A party, such as EU='European Union' (repeatable)."),
     ] = None,
+    calendar: CalendarOption = None,
 ) -> None:
     """Write a new, valid, empty timeline file; never overwrites one.
 
@@ -203,7 +212,7 @@ def init(
     from trucetrack.ops import edit
     from trucetrack.output import edits
 
-    edits.created(edit.init(edit.InitRequest(path, title, timezone, tuple(party or ()))))
+    edits.created(edit.init(edit.InitRequest(path, title, timezone, tuple(party or ()), calendar)))
 
 
 @command()

@@ -21,3 +21,5 @@ class RunContext:
     as_of: datetime
     zone: ZoneInfo
     unknown: tuple[Entry, ...] = ()
+    # Said once above what the run shows (e.g. entries a working-day --within left out).
+    notes: tuple[str, ...] = ()

@@ -162,6 +162,8 @@ def _parse_as_of(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
             duration = parse_duration(amount)
         except DurationError as exc:
             raise ValueError(f"bad --as-of {text!r}: {exc}") from exc
+        if duration.workdays:
+            raise ValueError(f"bad --as-of {text!r}: working days belong to an entry's calendar; use days such as +7d")
         return add_duration(now, duration, zone, sign=-1 if sign == "-" else 1)
     parsed = _parse_iso(stripped) or _parse_english(stripped, now=now, zone=zone)
     if parsed is None:

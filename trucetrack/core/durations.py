@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from dateutil.relativedelta import relativedelta
 
 ACCEPTED_FORMS = (
-    "90d, 90 days, 2w, 2 weeks, 6mo, 6 months, 1y, 1 year, 36h, 36 hours, or ISO 8601 such as P90D, P6M, P1Y2M, PT36H"
+    "90d, 90 days, 2w, 2 weeks, 6mo, 6 months, 1y, 1 year, 36h, 36 hours, ISO 8601 such as P90D, P6M, P1Y2M, PT36H, "
+    "or working days in a calendar: 45wd, 45 working days, 45 business days"
 )
 
 # unit word -> (months, days, seconds) per unit
@@ -44,6 +45,8 @@ _UNITS: dict[str, tuple[int, int, int]] = {
     "hours": (0, 0, 3600),
 }
 
+# Working days stand alone: "45wd", "45 working days", "1 business day".
+_WORKDAYS = re.compile(r"(\d+)\s*(?:wd|(?:working|business)\s+days?)")
 _TERM = re.compile(r"\s*(\d+)\s*([a-z]+)\s*")
 _WORDS = re.compile(r"(?:\s*\d+\s*[a-z]+)+\s*")
 _ISO = re.compile(
@@ -55,6 +58,8 @@ _ISO = re.compile(
 # Longer durations are refused: they could only be typos, and they would carry
 # date arithmetic past datetime's year 9999.
 MAX_YEARS = 500
+# Working days are counted one day at a time; no deadline runs to forty years of them.
+MAX_WORKDAYS = 10_000
 
 
 class DurationError(ValueError):
@@ -91,6 +96,12 @@ def _shown(text: str) -> str:
 
 def _parse(text: str) -> Duration:
     stripped = text.strip()
+    workdays = _WORKDAYS.fullmatch(stripped)
+    if workdays:
+        count = int(workdays.group(1))
+        if count > MAX_WORKDAYS:
+            raise DurationError(f"duration {_shown(text)} is too long: at most {MAX_WORKDAYS} working days")
+        return Duration(workdays=count, text=stripped)
     iso = _ISO.fullmatch(stripped)
     if iso:
         years, months, weeks, days, hours, minutes, seconds = (int(g or 0) for g in iso.groups())
@@ -128,8 +139,18 @@ def _calendar_step(months: int, days: int) -> relativedelta:
     return relativedelta(months=months, days=days)
 
 
-def add_duration(instant: datetime, duration: Duration, zone: ZoneInfo, *, sign: int = 1) -> datetime:
+class NoCalendarError(DurationError):
+    """Working days to count with no holiday calendar to count them in."""
+
+
+def add_duration(
+    instant: datetime, duration: Duration, zone: ZoneInfo, *, sign: int = 1, calendar: str | None = None
+) -> datetime:
     """``instant`` plus (or, with sign=-1, minus) ``duration``, in ``zone``, as a UTC instant.
+
+    Working days (``45wd``) are counted in ``calendar`` (a country code; without
+    one they raise NoCalendarError): the result is at ``instant``'s wall-clock
+    time in ``zone`` on the N-th working day after (or before) its day.
 
     The calendar part moves the wall clock in ``zone`` (months clamp to the
     month's last day); the result is normalised through UTC so a wall time
@@ -137,6 +158,15 @@ def add_duration(instant: datetime, duration: Duration, zone: ZoneInfo, *, sign:
     first occurrence. The elapsed part is then added on the UTC timeline.
     """
     result = instant.astimezone(zone)
+    if duration.workdays:
+        if calendar is None:
+            raise NoCalendarError(f"{duration.text!r} counts working days: it needs a calendar")
+        from trucetrack.core.workdays import calendar as work_calendar  # only timelines with a calendar
+
+        day = result.date()
+        target = work_calendar(calendar).shift(day, sign * duration.workdays)
+        moved = result.replace(fold=0) + timedelta(days=(target - day).days)
+        return moved.astimezone(UTC)
     if duration.months:
         moved = result.replace(fold=0) + _calendar_step(sign * duration.months, sign * duration.days)
         result = moved.astimezone(UTC).astimezone(zone)

@@ -41,6 +41,7 @@ EVENT_KEYS: tuple[str, ...] = (
     "through",
     "duration",
     "by",
+    "calendar",
     "warn",
     "parties",
     "place",
@@ -59,6 +60,7 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "title",
     "timezone",
     "current_to",
+    "calendar",
     "warn",
     "kinds",
     "parties",
@@ -81,6 +83,8 @@ class Duration:
     days: int = 0
     seconds: int = 0
     text: str = ""
+    # Working days in a holiday calendar (``45wd``); never mixed with the other parts.
+    workdays: int = 0
 
     def __str__(self) -> str:
         return self.text
@@ -160,6 +164,9 @@ class Entry:
     date_only: frozenset[str] = frozenset()
     # When a point or span became known; None: known from the start of time.
     announced: datetime | None = None
+    # The holiday calendar working days are counted in (a country code), as it
+    # applies to this entry: its own, else (a modifier) its target's, else its file's.
+    calendar: str | None = None
 
     @property
     def is_point(self) -> bool:
@@ -187,6 +194,7 @@ class SourceFile:
     warn: Duration
     current_to: str | None
     bundled: bool = False
+    calendar: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from trucetrack.engine.status import (
     cancelled_by,
     checked_until,
     end_setter,
+    inside_window,
     select,
 )
 
@@ -191,29 +192,38 @@ def _decision(timeline: Timeline, engine: Engine, modifier: Entry, as_of: dateti
 
 
 def check_deadlines(
-    states: Sequence[EntryState], as_of: datetime, zone: ZoneInfo, within: Duration | None = None
+    states: Sequence[EntryState],
+    as_of: datetime,
+    zone: ZoneInfo,
+    within: Duration | None = None,
+    *,
+    everything: bool = False,
 ) -> list[EntryState]:
     """Deadlines for ``check``: counted-to instants from as-of up to as-of + ``within``.
 
     Without ``within``, each entry's own ``warn`` is its window (on the wall
     clock of the entry's zone, as the engine computes ``expiring``). Finished
     and superseded entries are left out: their dates no longer govern
-    anything, and a cron mail about them would be noise.
+    anything, and a cron mail about them would be noise. With ``everything``,
+    every deadline still ahead counts (whatever its window).
     """
     as_of = as_of.astimezone(UTC)
-    horizon = add_duration(as_of, within, zone) if within is not None else None
+    horizon = add_duration(as_of, within, zone) if within is not None and not within.workdays else None
     found = []
     for state in states:
         if state.counted_to is None or state.status in FINISHED_STATUSES or state.status == "superseded":
             continue
         if state.counted_to < as_of:
             continue
-        if horizon is not None:
-            if state.counted_to > horizon:
+        if everything:
+            pass
+        elif within is not None:
+            if not inside_window(state, as_of, within, horizon):
                 continue
         else:
             warn = state.entry.warn or Duration()
-            if add_duration(state.counted_to, warn, get_zone(state.entry.zone), sign=-1) > as_of:
+            zone_of_entry = get_zone(state.entry.zone)
+            if add_duration(state.counted_to, warn, zone_of_entry, sign=-1, calendar=state.entry.calendar) > as_of:
                 continue
         found.append(state)
     return found

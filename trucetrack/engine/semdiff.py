@@ -27,7 +27,7 @@ from trucetrack.engine.status import EndChange, Engine, EntryState, cancelled_by
 
 # Fields compared between two versions of an entry, in the order keys are written in a file.
 _INSTANT_FIELDS = ("date", "start", "end", "announced")
-_TEXT_FIELDS = ("kind", "title", "target", "place", "measure", "instrument", "notes")
+_TEXT_FIELDS = ("kind", "title", "target", "calendar", "place", "measure", "instrument", "notes")
 _LIST_FIELDS = ("parties", "sources", "tags")
 _FIELD_ORDER = (
     "kind",
@@ -37,6 +37,7 @@ _FIELD_ORDER = (
     "start",
     "end",
     "by",
+    "calendar",
     "warn",
     "parties",
     "place",
@@ -125,8 +126,8 @@ class SemanticDiff:
 # ---------------------------------------------------------------- comparing
 
 
-def _duration_key(duration: Duration | None) -> tuple[int, int, int] | None:
-    return None if duration is None else (duration.months, duration.days, duration.seconds)
+def _duration_key(duration: Duration | None) -> tuple[int, int, int, int] | None:
+    return None if duration is None else (duration.months, duration.days, duration.seconds, duration.workdays)
 
 
 def _quoted(text: str | None) -> str:
@@ -223,7 +224,7 @@ class _Comparer:
         subject = old.id
         if key in _TEXT_FIELDS:
             before, after = getattr(old, key), getattr(new, key)
-            if before == after:
+            if before == after or (key == "calendar" and self.inherited_calendar(old, new)):
                 return None
             return Change(subject, key, _quoted(before), _quoted(after), _clean(before), _clean(after))
         if key in _LIST_FIELDS:
@@ -263,6 +264,23 @@ class _Comparer:
         if before_number == after_number:
             return None
         return Change(subject, key, _number(before_number), _number(after_number), before_number, after_number)
+
+    def inherited_calendar(self, old: Entry, new: Entry) -> bool:
+        """Both calendars are inherited: their files' (the timeline section tells that
+        change once) or, for modifiers, their targets' (the target's change tells it)."""
+        if old.is_modifier and new.is_modifier:
+            old_target = self.old.entry(old.target or "")
+            new_target = self.new.entry(new.target or "")
+            return (
+                old_target is not None
+                and new_target is not None
+                and old.calendar == old_target.calendar
+                and new.calendar == new_target.calendar
+            )
+        old_file, new_file = self.old_files.get(old.file), self.new_files.get(new.file)
+        if old_file is None or new_file is None:
+            return False
+        return old.calendar == old_file.calendar and new.calendar == new_file.calendar
 
     def inherited_warn(self, old: Entry, new: Entry) -> bool:
         """Both warns are their files' defaults, so the timeline section already tells the change."""
@@ -325,7 +343,7 @@ class _Comparer:
                 changes.append(Change("timeline", "file", before, after, _clean(before), _clean(after)))
                 continue
             prefix = f"{label}: " if label else ""
-            for key in ("title", "zone", "current_to"):
+            for key in ("title", "zone", "current_to", "calendar"):
                 before_text, after_text = getattr(old_file, key), getattr(new_file, key)
                 if before_text != after_text:
                     name = "timezone" if key == "zone" else key

@@ -67,6 +67,14 @@ class EntryState:
     # False when something the state rests on happened after the file's
     # current_to and by the instant: the file cannot confirm it.
     confirmed: bool = True
+    # For an entry with a holiday calendar: its working days from the as-of day
+    # (inclusive) to the day counted to (exclusive), both in the entry's zone;
+    # negative once that day has passed. None without a calendar.
+    working_days_left: int | None = None
+    # For an entry with a calendar: whether a working-day count behind its end or its
+    # working_days_left crosses a year whose official schedule the holidays library
+    # lacks (a guess until the schedule is published). None without a calendar.
+    provisional: bool | None = None
 
     @property
     def id(self) -> str:
@@ -147,7 +155,7 @@ class Engine:
                 if modifier.by is not None:
                     if current is None:
                         continue
-                    current = add_duration(current, modifier.by, get_zone(entry.zone))
+                    current = add_duration(current, modifier.by, get_zone(entry.zone), calendar=modifier.calendar)
                 else:
                     current = modifier.end
             else:
@@ -214,7 +222,7 @@ class Engine:
         warn = entry.warn or Duration()
         if end - as_of > _longest(warn):
             return "active"  # far from the end: no need for wall-clock arithmetic
-        if add_duration(end, warn, get_zone(entry.zone), sign=-1) <= as_of:
+        if add_duration(end, warn, get_zone(entry.zone), sign=-1, calendar=entry.calendar) <= as_of:
             return "expiring"
         return "active"
 
@@ -304,7 +312,8 @@ def sort_states(states: Iterable[EntryState]) -> list[EntryState]:
 
 def select(states: Sequence[EntryState], filters: Filters, as_of: datetime, zone: ZoneInfo) -> list[EntryState]:
     """Apply the status filters; without --all or --status, finished entries are left out."""
-    horizon = add_duration(as_of, filters.within, zone) if filters.within is not None else None
+    within = filters.within
+    horizon = add_duration(as_of, within, zone) if within is not None and not within.workdays else None
     chosen = []
     for state in states:
         entry = state.entry
@@ -323,10 +332,31 @@ def select(states: Sequence[EntryState], filters: Filters, as_of: datetime, zone
             continue
         if filters.tags and not set(filters.tags) & set(entry.tags):
             continue
-        if horizon is not None and (state.counted_to is None or not as_of <= state.counted_to <= horizon):
+        if within is not None and not inside_window(state, as_of, within, horizon):
             continue
         chosen.append(state)
     return chosen
+
+
+def inside_window(state: EntryState, as_of: datetime, within: Duration, horizon: datetime | None) -> bool:
+    """Whether the instant ``state`` counts to lies from ``as_of`` to ``horizon`` (as-of plus
+    ``within``); working days are counted in each entry's calendar, on its zone's wall clock
+    (an entry without a calendar has no working days: it is never inside)."""
+    if state.counted_to is None or state.counted_to < as_of:
+        return False
+    if within.workdays:
+        if state.entry.calendar is None:
+            return False
+        horizon = add_duration(as_of, within, get_zone(state.entry.zone), calendar=state.entry.calendar)
+    assert horizon is not None
+    return state.counted_to <= horizon
+
+
+def window_needs_calendar(states: Iterable[EntryState], within: Duration | None) -> list[EntryState]:
+    """The entries a working-day window leaves out because they have no calendar."""
+    if within is None or not within.workdays:
+        return []
+    return [state for state in states if state.entry.calendar is None]
 
 
 def _ended_recently(state: EntryState, filters: Filters, as_of: datetime, zone: ZoneInfo) -> bool:
@@ -345,6 +375,14 @@ def days_between(start: datetime, end: datetime, zone: ZoneInfo) -> int:
     return (end.astimezone(zone).date() - start.astimezone(zone).date()).days
 
 
+def working_days_between(start: datetime, end: datetime, zone: ZoneInfo, calendar: str) -> int:
+    """Working days in ``calendar`` from start's day (inclusive) to end's day (exclusive),
+    both days in ``zone``; negative when end's day comes first."""
+    from trucetrack.core.workdays import calendar as work_calendar  # only timelines with a calendar
+
+    return work_calendar(calendar).count(start.astimezone(zone).date(), end.astimezone(zone).date())
+
+
 def seconds_between(start: datetime, end: datetime) -> int:
     """Exact elapsed seconds, computed on UTC instants (never on the wall clock)."""
     return int((end.astimezone(UTC) - start.astimezone(UTC)).total_seconds())
@@ -355,8 +393,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @cache
 def _longest(duration: Duration) -> timedelta:
-    """An upper bound of ``duration`` in elapsed time: 31-day months, an hour for DST."""
-    return timedelta(days=duration.months * 31 + duration.days, seconds=duration.seconds, hours=1)
+    """An upper bound of ``duration`` in elapsed time: 31-day months, an hour for DST;
+    a working day is at most two calendar days on average, plus a long holiday's worth."""
+    days = duration.months * 31 + duration.days + (2 * duration.workdays + 21 if duration.workdays else 0)
+    return timedelta(days=days, seconds=duration.seconds, hours=1)
 
 
 def _utc(instant: datetime | None) -> datetime:
@@ -394,10 +434,13 @@ def _with_countdown(
     superseded_by: Entry | None = None,
     cancelled_by: Entry | None = None,
 ) -> EntryState:
-    days_left = seconds_left = None
+    days_left = seconds_left = working_days_left = None
     if counted_to is not None:
         days_left = clock.days_to(counted_to)
         seconds_left = clock.seconds_to(counted_to)
+        if entry.calendar is not None:
+            working_days_left = working_days_between(clock.as_of, counted_to, get_zone(entry.zone), entry.calendar)
+    provisional = None if entry.calendar is None else _provisional(entry, history, clock.as_of, counted_to)
     return EntryState(
         entry=entry,
         status=status,
@@ -409,4 +452,34 @@ def _with_countdown(
         seconds_left=seconds_left,
         superseded_by=superseded_by,
         cancelled_by=cancelled_by,
+        working_days_left=working_days_left,
+        provisional=provisional,
+    )
+
+
+def _provisional(entry: Entry, history: Sequence[EndChange], as_of: datetime, counted_to: datetime | None) -> bool:
+    """Whether a working-day count behind the entry's end (its duration, an extension's
+    ``by``) or its countdown crosses a year its calendar has no official schedule for."""
+    from trucetrack.core.workdays import calendar as work_calendar
+
+    zone = get_zone(entry.zone)
+    spans: list[tuple[str, datetime, datetime]] = []
+    if counted_to is not None:
+        spans.append((entry.calendar or "", as_of, counted_to))
+    if entry.end_spec is not None and entry.end_spec.key == "duration" and entry.start and entry.end:
+        from trucetrack.core.durations import DurationError, parse_duration
+
+        try:
+            if parse_duration(entry.end_spec.text).workdays:
+                spans.append((entry.calendar or "", entry.start, entry.end))
+        except DurationError:
+            pass
+    for change in history[1:]:
+        modifier = change.modifier
+        if change.by is not None and change.by.workdays and modifier and change.previous and change.end:
+            spans.append((modifier.calendar or "", change.previous, change.end))
+    return any(
+        work_calendar(code).provisional_years(first.astimezone(zone).date(), last.astimezone(zone).date())
+        for code, first, last in spans
+        if code
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -99,6 +99,7 @@ class _FileContext:
     warn: Duration
     events: list[Any]
     source: SourceFile
+    calendar: str | None = None
 
     @property
     def path(self) -> str:
@@ -221,11 +222,16 @@ def _read_header(
             report.add(path, line_of("timezone"), "timezone", str(exc))
             zone_name = "UTC"
 
+    calendar = _calendar_value(
+        data.get("calendar"), lambda message: report.add(path, line_of("calendar"), "calendar", message)
+    )
     warn = parse_duration(DEFAULT_WARN)
     raw_warn = data.get("warn")
     if raw_warn is not None:
         parsed_warn = _duration_value(raw_warn, lambda message: report.add(path, line_of("warn"), "warn", message))
-        if parsed_warn is not None:
+        if parsed_warn is not None and parsed_warn.workdays and calendar is None and "calendar" not in data:
+            report.add(path, line_of("warn"), "warn", _needs_calendar("warn", parsed_warn, "at the top of the file"))
+        elif parsed_warn is not None:
             warn = parsed_warn
 
     current_to = data.get("current_to")
@@ -281,8 +287,33 @@ def _read_header(
         warn=warn,
         current_to=current_to.isoformat() if isinstance(current_to, date) else None,
         bundled=document.bundled,
+        calendar=calendar,
     )
-    return _FileContext(document, zone, zone_name, warn, events, source)
+    return _FileContext(document, zone, zone_name, warn, events, source, calendar)
+
+
+def _calendar_value(value: Any, fail: Callable[[str], None]) -> str | None:
+    """A holiday calendar's country code, checked against the holidays library (imported only here)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        fail(f'calendar must be a country code string such as "CN", got {_type_name(value)}')
+        return None
+    from trucetrack.core.workdays import CalendarError, check_code
+
+    try:
+        check_code(value)
+    except CalendarError as exc:
+        fail(str(exc))
+        return None
+    return value
+
+
+def _needs_calendar(key: str, duration: Duration, where: str) -> str:
+    return (
+        f"{key} = {duration.text!r} counts working days, but no calendar says which: "
+        f'add calendar = "CN" (a country code) {where}'
+    )
 
 
 def _duration_value(value: Any, fail: Callable[[str], None]) -> Duration | None:
@@ -460,7 +491,12 @@ class _EventBuilder:
             )
         is_modifier = kind in MODIFIER_KINDS
         title = self.text("title", required=not is_modifier)
+        own_calendar = self.calendar()
+        # A modifier's calendar falls back to its target's, which is known only once all are read.
+        calendar = own_calendar if is_modifier else own_calendar or self.context.calendar
         warn = self.duration("warn")
+        if warn is not None and warn.workdays and calendar is None and not is_modifier:
+            self.fail("warn", _needs_calendar("warn", warn, "to the entry or at the top of the file"))
         fields: dict[str, Any] = {}
         for key in _LIST_FIELDS:
             if key in raw:
@@ -485,7 +521,7 @@ class _EventBuilder:
 
         if kind is None:
             return None
-        shape_fields = self.modifier(kind) if is_modifier else self.point_or_span()
+        shape_fields = self.modifier(kind) if is_modifier else self.point_or_span(calendar)
         if shape_fields is None or not self.valid or self.entry_id is None:
             return None
         bare_dates = [key for key in _INSTANT_KEYS if type(raw.get(key)) is date]  # a datetime is a date too
@@ -501,9 +537,16 @@ class _EventBuilder:
             order=self.order,
             warn=warn if warn is not None else self.context.warn,
             date_only=_shared_set(tuple(bare_dates)),
+            calendar=calendar,
             **shape_fields,
             **fields,
         )
+
+    def calendar(self) -> str | None:
+        """The entry's own ``calendar``, checked (None when absent or invalid)."""
+        if "calendar" not in self.raw:
+            return None
+        return _calendar_value(self.raw["calendar"], lambda message: self.fail("calendar", message))
 
     @staticmethod
     def _end_is_a_day(raw: dict[str, Any]) -> bool:
@@ -518,7 +561,7 @@ class _EventBuilder:
         except DurationError:
             return False
 
-    def point_or_span(self) -> dict[str, Any] | None:
+    def point_or_span(self, calendar: str | None = None) -> dict[str, Any] | None:
         raw = self.raw
         self.forbid(("target", "by"), "here: only extension and termination entries take it")
         has_date, has_start = "date" in raw, "start" in raw
@@ -546,8 +589,14 @@ class _EventBuilder:
                 end = self.through()
             else:
                 length = self.duration("duration")
-                if length is not None and start is not None:
-                    end = add_duration(start, length, self.context.zone)
+                if length is not None and length.workdays and calendar is None:
+                    if "calendar" not in raw:  # an invalid calendar is already reported
+                        self.fail(
+                            "duration",
+                            _needs_calendar("duration", length, "to the entry or at the top of the file"),
+                        )
+                elif length is not None and start is not None:
+                    end = add_duration(start, length, self.context.zone, calendar=calendar)
             raw_value = raw[key]
             spec = EndSpec(key, raw_value if isinstance(raw_value, str) else str(raw_value))
             if end is not None and start is not None and end <= start:
@@ -617,6 +666,7 @@ def _check_references(
         context, index = origins[entry.id]
         return context.key_lines(index).get(key, entry.line)
 
+    _resolve_modifier_calendars(entries, by_id, line_of, report)
     _check_extension_chains(entries, by_id, line_of, report)
     for entry in entries:
         if not entry.is_modifier or entry.target is None:
@@ -663,6 +713,27 @@ def _check_references(
             report.add(entry.file, line_of(entry, key), entry.id, f"new end is at or before {target.id!r} starts")
 
 
+def _resolve_modifier_calendars(
+    entries: list[Entry], by_id: dict[str, Entry], line_of: _LineOf, report: _Collector
+) -> None:
+    """A modifier counts working days in its own calendar, else its target's (which is
+    the target's own, else the target file's); ``by = "10wd"`` with neither is an error."""
+    for index, entry in enumerate(entries):
+        if not entry.is_modifier or entry.calendar is not None:
+            continue
+        target = by_id.get(entry.target or "")
+        calendar = target.calendar if target is not None and not target.is_modifier else None
+        if calendar is not None:
+            entries[index] = by_id[entry.id] = replace(entry, calendar=calendar)
+        elif target is not None and entry.by is not None and entry.by.workdays:
+            report.add(
+                entry.file,
+                line_of(entry, "by"),
+                entry.id,
+                _needs_calendar("by", entry.by, f"to the extension or to its target {target.id!r}"),
+            )
+
+
 def _check_extension_chains(
     entries: list[Entry], by_id: dict[str, Entry], line_of: _LineOf, report: _Collector
 ) -> None:
@@ -678,8 +749,10 @@ def _check_extension_chains(
         zone = get_zone(by_id[target_id].zone)
         for extension in sorted(extensions, key=lambda e: (e.date, e.order)):
             assert extension.by is not None
+            if extension.by.workdays and extension.calendar is None:
+                break  # reported: no calendar to count its working days in
             try:
-                current = add_duration(current, extension.by, zone)
+                current = add_duration(current, extension.by, zone, calendar=extension.calendar)
             except OverflowError:
                 current = None
             if current is None or current.year > LAST_YEAR + MAX_YEARS:

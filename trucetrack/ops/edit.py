@@ -110,6 +110,7 @@ class AddRequest:
     instrument: str | None = None
     rate: Rate = Rate()
     dry_run: bool = False
+    calendar: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ class ExtendRequest:
     sources: tuple[str, ...] = ()
     dry_run: bool = False
     about: About = field(default_factory=lambda: About())
+    calendar: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ class InitRequest:
     title: str | None = None
     timezone: str | None = None
     parties: tuple[str, ...] = ()  # each CODE=NAME, as typed
+    calendar: str | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,18 @@ def read_duration(option: str, text: str) -> str:
     return text.strip()
 
 
+def read_calendar(option: str, text: str) -> str:
+    """A holiday calendar's country code as typed, checked against the holidays library."""
+    from trucetrack.core.workdays import CalendarError, check_code
+
+    code = text.strip()
+    try:
+        check_code(code)
+    except CalendarError as exc:
+        raise BadValue(f"{option}: {exc}") from None
+    return code
+
+
 def check_id(option: str, value: str) -> str:
     from trucetrack.load.validate import ID_PATTERN
 
@@ -327,6 +342,7 @@ def add(invocation: Invocation, request: AddRequest) -> EditResult:
         "sources": list(request.sources),
         "tags": list(request.tags),
         "notes": request.notes,
+        "calendar": read_calendar("--calendar", request.calendar) if request.calendar is not None else None,
     }
     fields.update({key: value for key, value in optional.items() if value not in (None, [])})
     explicit = request.entry_id is not None
@@ -368,6 +384,8 @@ def extend(invocation: Invocation, request: ExtendRequest) -> EditResult:
         rest["end"] = read_when("--end", request.end)
     if request.through is not None:
         rest["through"] = read_day("--through", request.through)
+    if request.calendar is not None:
+        rest["calendar"] = read_calendar("--calendar", request.calendar)
     rest.update(request.about.fields())
     if request.sources:
         rest["sources"] = list(request.sources)
@@ -481,7 +499,8 @@ def init(request: InitRequest) -> InitResult:
     path = request.path
     require_utf8({"title": request.title})
     parties = read_init_parties(request.parties)
-    raw = canonical.new_timeline_text(request.title or path.stem, zone, parties).encode("utf-8")
+    calendar = read_calendar("--calendar", request.calendar) if request.calendar is not None else None
+    raw = canonical.new_timeline_text(request.title or path.stem, zone, parties, calendar).encode("utf-8")
     _, problems = loader.build(loader.Files((str(path),), (str(path),), (raw,)))
     if problems:
         raise InvalidTimeline(problems)

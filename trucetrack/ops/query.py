@@ -10,7 +10,7 @@ and checked here, in the order the commands have always reported them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -28,14 +28,36 @@ if TYPE_CHECKING:
 DEFAULT_COUNTDOWNS = 3
 
 
-def read_duration(option: str, text: str) -> Duration:
-    """A duration a person typed (``30d``, ``2 weeks``, ``P1M``), or an error naming the option."""
+def read_duration(option: str, text: str, *, working_days: bool = False) -> Duration:
+    """A duration a person typed (``30d``, ``2 weeks``, ``P1M``), or an error naming the option.
+
+    Working days (``10wd``) only where each entry's calendar can count them (``working_days``).
+    """
     from trucetrack.core.durations import DurationError, parse_duration
 
     try:
-        return parse_duration(text)
+        duration = parse_duration(text)
     except DurationError as exc:
         raise BadValue(f"{option}: {exc}") from None
+    if duration.workdays and not working_days:
+        raise BadValue(f"{option}: working days ({text!r}) are not counted here; use calendar days such as 30d")
+    return duration
+
+
+def left_out_note(run: RunContext, states: Sequence[EntryState], window: Duration | None, option: str) -> RunContext:
+    """``run`` with a note when a working-day window left out entries without a calendar
+    (``states``: those the other filters would have kept)."""
+    from trucetrack.engine.status import window_needs_calendar
+
+    missing = window_needs_calendar(states, window)
+    if not missing or window is None:
+        return run
+    count = len(missing)
+    note = (
+        f"{option} {window.text}: {count} {'entry' if count == 1 else 'entries'} without a calendar "
+        "left out (working days are counted in each entry's calendar)."
+    )
+    return replace(run, notes=(*run.notes, note))
 
 
 def read_instant(option: str, text: str | None, run: RunContext) -> datetime | None:
@@ -75,7 +97,7 @@ def status(invocation: Invocation, request: StatusRequest) -> StatusResult:
     from trucetrack.engine import status as engine
 
     run = open_run(invocation)
-    window = read_duration("--within", request.within) if request.within is not None else None
+    window = read_duration("--within", request.within, working_days=True) if request.within is not None else None
     recent = read_duration("--recent", request.recent)
     check_choice("--status", request.statuses, engine.STATUSES)
     check_choice("--kind", request.kinds, run.timeline.kinds)
@@ -90,7 +112,11 @@ def status(invocation: Invocation, request: StatusRequest) -> StatusResult:
         recent=recent,
     )
     states = engine.Engine(run.timeline).states(run.as_of, run.zone)
-    return StatusResult(run, engine.select(states, filters, run.as_of, run.zone))
+    chosen = engine.select(states, filters, run.as_of, run.zone)
+    if window is not None and window.workdays:
+        candidates = engine.select(states, replace(filters, within=None), run.as_of, run.zone)
+        run = left_out_note(run, [s for s in candidates if s.counted_to is not None], window, "--within")
+    return StatusResult(run, chosen)
 
 
 # ---------------------------------------------------------------- show
@@ -281,9 +307,13 @@ def check(invocation: Invocation, within: str | None) -> CheckResult:
     from trucetrack.engine.status import Engine
 
     run = open_run(invocation)
-    window = read_duration("--within", within) if within is not None else None
+    window = read_duration("--within", within, working_days=True) if within is not None else None
     states = Engine(run.timeline).states(run.as_of, run.zone)
-    return CheckResult(run, digest.check_deadlines(states, run.as_of, run.zone, window), window)
+    found = digest.check_deadlines(states, run.as_of, run.zone, window)
+    if window is not None and window.workdays:
+        candidates = digest.check_deadlines(states, run.as_of, run.zone, None, everything=True)
+        run = left_out_note(run, candidates, window, "--within")
+    return CheckResult(run, found, window)
 
 
 # ---------------------------------------------------------------- rates

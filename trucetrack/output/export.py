@@ -56,11 +56,14 @@ EXPORT_ENTRY_KEYS: tuple[str, ...] = (
     "original_end",
     "days_left",
     "seconds_left",
+    "working_days_left",
     "announced",
     "confirmed",
     "target",
     "by",
     "superseded_by",
+    "calendar",
+    "provisional",
     "warn",
     "parties",
     "place",
@@ -116,11 +119,14 @@ def entry_record(view: RunContext, entry: Entry, state: EntryState | None) -> di
         "original_end": isoformat(entry.end, zone) if entry.is_span else None,
         "days_left": state.days_left if state is not None else None,
         "seconds_left": state.seconds_left if state is not None else None,
+        "working_days_left": state.working_days_left if state is not None else None,
         "announced": isoformat(entry.announced, zone),
         "confirmed": state.confirmed if state is not None else True,
         "target": entry.target,
         "by": text(entry.by.text) if entry.by is not None else None,
         "superseded_by": state.superseded_by.id if state is not None and state.superseded_by is not None else None,
+        "calendar": text(entry.calendar),
+        "provisional": state.provisional if state is not None else None,
         "warn": text(entry.warn.text) if entry.warn is not None and not entry.is_modifier else None,
         "parties": [clean(code) for code in entry.parties],
         "place": text(entry.place),
@@ -169,6 +175,7 @@ def export_document(view: RunContext) -> dict[str, Any]:
                 "timezone": source.zone,
                 "warn": clean(source.warn.text),
                 "current_to": source.current_to,
+                "calendar": clean(source.calendar) if source.calendar is not None else None,
             }
             for source in timeline.files
         ],
@@ -312,7 +319,9 @@ class ElapsedDuration(vDuration):
         return f"{sign}PT{parts or '0S'}".encode()
 
 
-def alarm_trigger(moment: Moment, warn: Duration, zone: ZoneInfo) -> timedelta | ElapsedDuration:
+def alarm_trigger(
+    moment: Moment, warn: Duration, zone: ZoneInfo, calendar: str | None = None
+) -> timedelta | ElapsedDuration:
     """The TRIGGER (relative to the event's start) of the warning ``warn`` ahead of ``moment``.
 
     The warning instant is the one the engine uses for ``expiring``: ``warn``
@@ -323,13 +332,15 @@ def alarm_trigger(moment: Moment, warn: Duration, zone: ZoneInfo) -> timedelta |
     before 31 March is ``-P31D``). Otherwise (warnings in hours) it is the
     exact elapsed time, ``-PT36H``. All-day events are floating days, so their
     trigger is the calendar difference, with hours added on as they are.
+    Working days (``10wd``) are counted back in the entry's ``calendar`` and
+    become the calendar days they span for this event.
     """
     if moment.day is not None:
         midnight = datetime.combine(moment.day, time(), tzinfo=UTC)
-        calendar_part = Duration(months=warn.months, days=warn.days)
-        earlier = add_duration(midnight, calendar_part, get_zone("UTC"), sign=-1).date()
+        calendar_part = Duration(months=warn.months, days=warn.days, workdays=warn.workdays, text=warn.text)
+        earlier = add_duration(midnight, calendar_part, get_zone("UTC"), sign=-1, calendar=calendar).date()
         return -timedelta(days=(moment.day - earlier).days, seconds=warn.seconds)
-    warning = add_duration(moment.instant, warn, zone, sign=-1)
+    warning = add_duration(moment.instant, warn, zone, sign=-1, calendar=calendar)
     local_event, local_warning = moment.instant.astimezone(zone), warning.astimezone(zone)
     if local_event.time() == local_warning.time():
         return -timedelta(days=(local_event.date() - local_warning.date()).days)
@@ -454,7 +465,7 @@ def _vevent(view: RunContext, item: CalendarItem, state: EntryState, party_names
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", f"In {clean_line(entry.warn.text)}: {item.summary}")
-        alarm.add("trigger", alarm_trigger(item.start, entry.warn, zone))
+        alarm.add("trigger", alarm_trigger(item.start, entry.warn, zone, entry.calendar))
         event.add_component(alarm)
     return event
 
@@ -475,7 +486,9 @@ def _timezone_range(view: RunContext, items: Sequence[CalendarItem]) -> tuple[da
         if item.end is not None:
             instants.append(item.end.instant)
         if item.entry.warn is not None:
-            instants.append(add_duration(item.start.instant, item.entry.warn, zone, sign=-1))
+            instants.append(
+                add_duration(item.start.instant, item.entry.warn, zone, sign=-1, calendar=item.entry.calendar)
+            )
         years.update(instant.astimezone(zone).year for instant in instants)
     if not years:
         years = {view.as_of.year}

@@ -28,6 +28,10 @@ DURATION_WORDS_PATTERN = r"^\s*(?:\d+\s*(?:years?|y|months?|mo|weeks?|w|days?|d|
 # ISO 8601 durations; "P" alone and a "T" with nothing after it are excluded separately.
 DURATION_ISO_PATTERN = r"^\s*P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?\s*$"
 DURATION_ISO_EMPTY_PATTERN = r"^\s*P\s*$|T\s*$"
+# Working days, counted in the entry's or the file's calendar: 45wd, 45 working days, 1 business day.
+DURATION_WORKDAYS_PATTERN = r"^\s*\d+\s*(?:wd|(?:working|business)\s+days?)\s*$"
+# Country codes of the holidays library: ISO 3166 alpha-2 (CN, US) or alpha-3 (CHN).
+CALENDAR_PATTERN = r"^[A-Z]{2,3}$"
 LOCAL_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"
 ZONE_PATTERN = r"^[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*$"
 
@@ -46,10 +50,19 @@ TYPES: dict[str, dict[str, Any]] = {
         "anyOf": [
             {"pattern": DURATION_WORDS_PATTERN},
             {"allOf": [{"pattern": DURATION_ISO_PATTERN}, {"not": {"pattern": DURATION_ISO_EMPTY_PATTERN}}]},
+            {"pattern": DURATION_WORKDAYS_PATTERN},
         ],
-        "examples": ["90d", "2w", "6mo", "1y", "36h", "P90D"],
+        "examples": ["90d", "2w", "6mo", "1y", "36h", "P90D", "45wd"],
         "description": "A duration: 90d, 90 days, 2w, 2 weeks, 6mo, 6 months, 1y, 1 year, 36h, 36 hours, "
-        "or ISO 8601 (P90D, P6M, P1Y2M, PT36H). A bare 'm' is ambiguous and refused.",
+        "or ISO 8601 (P90D, P6M, P1Y2M, PT36H). A bare 'm' is ambiguous and refused. "
+        "Working days (45wd, 45 working days, 45 business days) need a calendar.",
+    },
+    "calendar": {
+        "type": "string",
+        "pattern": CALENDAR_PATTERN,
+        "examples": ["CN", "US", "DE", "JP"],
+        "description": "A holiday calendar: a country code of the holidays library. Working days are "
+        "counted in it, with that country's public holidays, weekend and substituted working days.",
     },
     "date": {
         "type": "string",
@@ -100,6 +113,11 @@ EVENT_PROPERTIES: dict[str, dict[str, Any]] = {
     "through": _typed("date", "The last day covered (inclusive): the span ends at 00:00 the day after."),
     "duration": _typed("duration", "A span's length, added to its start on the file's wall clock."),
     "by": _typed("duration", "Extensions: added to the target's end current when it is decided."),
+    "calendar": _typed(
+        "calendar",
+        "The calendar this entry's working days are counted in (default: the file's; "
+        "an extension's default is its target's).",
+    ),
     "warn": _typed("duration", "Advance warning before the deadline (default: the file's warn)."),
     "parties": _typed("strings", "Party codes declared as [parties.CODE]."),
     "place": _typed("text", "Where it was agreed or held."),
@@ -192,6 +210,7 @@ def _top_level_properties() -> dict[str, dict[str, Any]]:
             "description": "IANA zone for the dates and local datetimes of this file (default UTC).",
         },
         "current_to": _typed("date", "The date the data was last checked against its sources."),
+        "calendar": _typed("calendar", "The default holiday calendar for working-day durations in this file."),
         "warn": _typed("duration", "Default advance warning before deadlines (default 14d)."),
         "kinds": {
             "type": "array",

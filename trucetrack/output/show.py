@@ -36,7 +36,7 @@ def derivation(entry: Entry, history: Sequence[EndChange], index: int, zone: Zon
             return end
         if spec.key == "duration" and entry.start is not None:
             start = format_day_or_instant(entry.start, zone, date_only="start" in entry.date_only)
-            return f"{end} = {start} + {clean_line(spec.text)}"
+            return f"{end} = {start} + {counted(spec.text, entry.calendar, entry.start, change.end)}"
         if spec.key == "through":
             return f"{end} (through {clean_line(spec.text)})"
         return end
@@ -49,9 +49,36 @@ def derivation(entry: Entry, history: Sequence[EndChange], index: int, zone: Zon
         previous = format_day_or_instant(
             change.previous, zone, date_only=written_as_day(entry, history, index - 1) is not None
         )
-        return f"{end} = {previous} + {clean_line(change.by.text)}, by {modifier.id} (decided {decided})"
+        added = counted(change.by.text, modifier.calendar, change.previous, change.end)
+        return f"{end} = {previous} + {added}, by {modifier.id} (decided {decided})"
     verb = "terminated by" if modifier.kind == "termination" else "set by"
     return f"{end}, {verb} {modifier.id} (decided {decided})"
+
+
+def counted(text: str, calendar: str | None, first: datetime, last: datetime) -> str:
+    """A duration as a derivation writes it: working days as ``45 working days (CN)``, with
+    ``provisional: ...`` when a year they cross has no official schedule in the library."""
+    from trucetrack.core.durations import DurationError, parse_duration
+
+    try:
+        workdays = parse_duration(text).workdays
+    except DurationError:
+        workdays = 0
+    if not workdays or calendar is None:
+        return clean_line(text)
+    written = f"{workdays} working day{'s' if workdays != 1 else ''} ({clean_line(calendar)})"
+    note = provisional(calendar, first, last)
+    return f"{written}, {note}" if note else written
+
+
+def provisional(calendar: str, first: datetime, last: datetime) -> str | None:
+    """The provisional note when working days from ``first`` to ``last`` cross a year whose
+    official schedule the installed holidays library does not have, else None."""
+    from trucetrack.core.workdays import calendar as work_calendar
+    from trucetrack.core.workdays import provisional_note
+
+    years = work_calendar(calendar).provisional_years(first.date(), last.date())
+    return provisional_note(calendar, years) if years else None
 
 
 def history_lines(entry: Entry, history: Sequence[EndChange], zone: ZoneInfo) -> list[str]:
@@ -125,9 +152,12 @@ def show_renderable(
             derivation(entry, state.history, setter_index(state.history), zone) if state.history else "open-ended"
         )
         row("end", effective)
+        if state.provisional and "provisional" not in effective:
+            row("provisional", "working days counted into a year whose official schedule the holidays library lacks")
         if len(state.history) > 1:
             row("history", "\n".join(history_lines(entry, state.history, zone)))
     row("warn", entry.warn.text if entry.warn and not entry.is_modifier else None)
+    row("calendar", entry.calendar)
     if entry.parties:
         row("parties", ", ".join(f"{code} ({party_names.get(code, '?')})" for code in entry.parties))
     row("place", entry.place)

@@ -47,11 +47,14 @@ JSON_ENTRY_KEYS = (
     "original_end",
     "days_left",
     "seconds_left",
+    "working_days_left",
     "parties",
     "file",
     "line",
     "announced",
     "confirmed",
+    "calendar",
+    "provisional",
 )
 
 
@@ -154,11 +157,14 @@ def status_record(view: RunContext, state: EntryState) -> dict[str, Any]:
         "original_end": isoformat(state.original_end, view.zone),
         "days_left": state.days_left,
         "seconds_left": state.seconds_left,
+        "working_days_left": state.working_days_left,
         "parties": [clean(code) for code in entry.parties],
         "file": clean(entry.file),
         "line": entry.line,
         "announced": isoformat(entry.announced, view.zone),
         "confirmed": state.confirmed,
+        "calendar": clean(entry.calendar) if entry.calendar is not None else None,
+        "provisional": state.provisional,
     }
 
 

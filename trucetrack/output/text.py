@@ -63,6 +63,7 @@ def run_notes(view: RunContext) -> list[str]:
         notes.append(note)
     for path, checked in unconfirmed_files(view.timeline, view.as_of):
         notes.append(f"{clean_line(path)}: data checked to {checked}; later changes are not confirmed (marked ?).")
+    notes.extend(clean_line(note) for note in view.notes)
     return notes
 
 
@@ -79,7 +80,15 @@ def nothing_to_show(view: RunContext) -> str:
 
 
 def left_text(state: EntryState) -> str:
-    """The countdown: days, or hours and minutes when under a day; 'ago' once past."""
+    """The countdown: days, or hours and minutes when under a day; 'ago' once past;
+    for an entry with a calendar, its working days too: ``16 days (10wd)``."""
+    text = _left(state)
+    if state.working_days_left is not None and text != "—":
+        text += f" ({abs(state.working_days_left)}wd)"
+    return text
+
+
+def _left(state: EntryState) -> str:
     if state.seconds_left is None or state.days_left is None:
         return "—"
     seconds = state.seconds_left

@@ -519,6 +519,7 @@ TIMELINE_KEYS = (
     "modifiers",
     "days_left",
     "seconds_left",
+    "working_days_left",
     "parties",
     "file",
     "line",

@@ -41,13 +41,14 @@ MODEL_MODULES = (
     "trucetrack.core.model",
     "trucetrack.core.durations",
     "trucetrack.core.dates",
+    "trucetrack.core.workdays",
     "trucetrack.store.reader",
     "trucetrack.store.cache",
     "trucetrack.store.cache_codec",
     "trucetrack.load.validate",
     "trucetrack.load.loader",
 )
-_FORMAT = 3
+_FORMAT = 4
 
 
 def _code_digest() -> str:
@@ -71,6 +72,16 @@ def _tzdata_version() -> str:
     except ImportError:
         return ""
     return str(getattr(tzdata, "IANA_VERSION", ""))
+
+
+def _holidays_version(timeline: Timeline) -> str:
+    """The holidays library's version for a timeline with a calendar (its data decides the
+    ends counted in working days), else '' (the library is then never imported)."""
+    if not any(source.calendar for source in timeline.files) and not any(e.calendar for e in timeline.entries):
+        return ""
+    from trucetrack.core.workdays import library_version
+
+    return library_version()
 
 
 def _zone_stamp(name: str) -> tuple[str, int] | None:
@@ -144,14 +155,17 @@ class TimelineCache:
                 return None
             document = json.loads(_read_trusted(self._file_for(paths, bundled)))
             header = cache_codec.read_header(document)
-            if not (isinstance(header, list) and len(header) == 2 and isinstance(header[1], list)):
+            if not (isinstance(header, list) and len(header) == 3 and isinstance(header[1], list)):
                 return None
-            fingerprint, zones = header
+            fingerprint, zones, holidays = header
             if fingerprint != self._fingerprint(contents):
                 return None
             if any(_zone_stamp(name) != (stamp and tuple(stamp)) for name, stamp in zones):
                 return None
-            return cache_codec.decode_timeline(document)
+            timeline = cache_codec.decode_timeline(document)
+            if holidays != _holidays_version(timeline):
+                return None  # ends in working days were counted with other holiday data
+            return timeline
         except Exception:  # any unreadable, stale, crafted or foreign file is simply a miss
             return None
 
@@ -171,7 +185,8 @@ class TimelineCache:
         try:
             zone_names = {source.zone for source in timeline.files} | {entry.zone for entry in timeline.entries}
             zones = [(name, _zone_stamp(name)) for name in sorted(zone_names)]
-            payload = cache_codec.encode(timeline, [self._fingerprint(contents), zones])
+            header = [self._fingerprint(contents), zones, _holidays_version(timeline)]
+            payload = cache_codec.encode(timeline, header)
             if not self.folder.exists():
                 _make_folder(self.folder)
             if not _usable_folder(self.folder):

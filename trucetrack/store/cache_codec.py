@@ -5,7 +5,8 @@ cache folder, so reading one must never run code (no pickle) and must never
 crash: ``decode`` either rebuilds a ``Timeline`` from plain JSON values or
 raises ``ValueError``. Each model class is written as an array of its fields
 in declaration order; instants are UTC, written as whole microseconds since
-1970 so they come back exactly.
+1970 so they come back exactly. Ends computed in working days are stored like
+any other end: a cache hit does not count them again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from trucetrack.core.model import Duration, EndSpec, Entry, Party, SourceFile, Timeline
 
-FORMAT = "trucetrack-cache-2"
+FORMAT = "trucetrack-cache-3"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -32,7 +33,7 @@ def _instant(value: datetime | None) -> int | None:
 
 
 def _duration(value: Duration | None) -> list[object] | None:
-    return None if value is None else [value.months, value.days, value.seconds, value.text]
+    return None if value is None else [value.months, value.days, value.seconds, value.text, value.workdays]
 
 
 def _end_spec(value: EndSpec | None) -> list[str] | None:
@@ -70,7 +71,7 @@ _ENCODERS = tuple((name, _encoder(name)) for name in _ENTRY_FIELDS)
 
 def encode(timeline: Timeline, header: object) -> bytes:
     """``header`` (the cache key data) and the timeline as one JSON document."""
-    files = [[f.path, f.title, f.zone, _duration(f.warn), f.current_to, f.bundled] for f in timeline.files]
+    files = [[f.path, f.title, f.zone, _duration(f.warn), f.current_to, f.bundled, f.calendar] for f in timeline.files]
     parties = [[p.code, p.name, p.file, p.line] for p in timeline.parties]
     entries = [[encode_field(getattr(entry, name)) for name, encode_field in _ENCODERS] for entry in timeline.entries]
     document = [FORMAT, header, files, parties, list(timeline.kinds), entries]
@@ -108,6 +109,9 @@ def _number(value: object) -> float | None:
     return float(value)  # type: ignore[arg-type]
 
 
+_cal = _optional_text
+
+
 def _from_instant(value: object) -> datetime | None:
     return None if value is None else _EPOCH + _integer(value) * _MICROSECOND
 
@@ -115,9 +119,9 @@ def _from_instant(value: object) -> datetime | None:
 def _from_duration(value: object) -> Duration | None:
     if value is None:
         return None
-    if not (isinstance(value, list) and len(value) == 4):
+    if not (isinstance(value, list) and len(value) == 5):
         raise ValueError("expected a duration")
-    return Duration(_integer(value[0]), _integer(value[1]), _integer(value[2]), _text(value[3]))
+    return Duration(_integer(value[0]), _integer(value[1]), _integer(value[2]), _text(value[3]), _integer(value[4]))
 
 
 def _required_duration(value: object) -> Duration:
@@ -182,8 +186,16 @@ def decode_timeline(document: object) -> Timeline:
     _, _, files, parties, kinds, entries = document
     return Timeline(
         files=tuple(
-            SourceFile(_text(p), _optional_text(t), _text(z), _required_duration(w), _optional_text(c), _flag(b))
-            for p, t, z, w, c, b in _rows(files, 6)
+            SourceFile(
+                _text(p),
+                _optional_text(t),
+                _text(z),
+                _required_duration(w),
+                _optional_text(c),
+                _flag(b),
+                _optional_text(k),
+            )
+            for p, t, z, w, c, b, k in _rows(files, 7)
         ),
         parties=tuple(Party(_text(c), _text(n), _text(f), _integer(line)) for c, n, f, line in _rows(parties, 4)),
         kinds=_texts(kinds),

@@ -1,7 +1,7 @@
 """The canonical form of a timeline file, written without losing a comment.
 
 ``canonical_text`` reorders a file into: top-level keys (schema, title,
-timezone, current_to, warn, kinds), then ``[parties.CODE]`` tables by code,
+timezone, current_to, calendar, warn, kinds), then ``[parties.CODE]`` tables by code,
 then ``[[event]]`` blocks by (date or start, id), keys in the documented order
 one blank line between blocks. Values are kept exactly as written
 (a string keeps its quotes and escapes, ``10`` stays ``10``, a multi-line
@@ -53,7 +53,7 @@ from trucetrack.errors import TrucetrackError
 from trucetrack.store.lexer import BARE_KEY, TOKEN, Scanner, find_multiline_close
 
 # Top-level keys in canonical order (parties and events are written as tables).
-ROOT_KEYS: tuple[str, ...] = ("schema", "title", "timezone", "current_to", "warn", "kinds")
+ROOT_KEYS: tuple[str, ...] = ("schema", "title", "timezone", "current_to", "calendar", "warn", "kinds")
 
 
 class CanonicalError(TrucetrackError):
@@ -722,12 +722,16 @@ def _check_comments(before: str, after: str, path: str) -> None:
 # ---------------------------------------------------------------- new blocks and order
 
 
-def new_timeline_text(title: str, zone: str, parties: Mapping[str, str] | None = None) -> str:
+def new_timeline_text(
+    title: str, zone: str, parties: Mapping[str, str] | None = None, calendar: str | None = None
+) -> str:
     """The header of a new, empty timeline (``init``), with its parties by code:
     plain keys and tables, so tomli-w writes it, in canonical form."""
     import tomli_w
 
     document: dict[str, Any] = {"schema": 1, "title": title, "timezone": zone}
+    if calendar is not None:
+        document["calendar"] = calendar
     if parties:
         document["parties"] = {code: {"name": parties[code]} for code in sorted(parties)}
     return tomli_w.dumps(document)
@@ -813,7 +817,7 @@ class Meaning:
     def difference(self, new: Meaning) -> str | None:
         """None when ``new`` means the same; otherwise what differs (for an error message)."""
         if self.files != new.files:
-            return "the file headers (title, timezone, warn or current_to) differ"
+            return "the file headers (title, timezone, warn, calendar or current_to) differ"
         if self.kinds != new.kinds:
             return "the declared kinds differ"
         if self.parties != new.parties:
