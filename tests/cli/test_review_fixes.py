@@ -177,20 +177,23 @@ def test_a_narrow_table_is_cut_never_wrapped(runner: CliRunner) -> None:
     table = lines[next(i for i, line in enumerate(lines) if line.startswith("When")) :]
     assert len(table) > 20
     assert all(len(line) <= 60 for line in table)
-    assert all(line[:4] in ("When", "2025", "2026", "open") for line in table)
+    assert all(line[:4] in ("When", "2025", "2026", "2027", "open") for line in table)
 
 
 def test_suspended_measures_in_the_bundled_timeline_are_not_in_force(runner: CliRunner) -> None:
     result = runner.invoke(app, ["status", "--as-of", "2026-06-01", "--format", "json", "--all"])
     document = result.stdout[result.stdout.index("{") :]
     rows = {entry["id"]: entry["status"] for entry in json.loads(document)["entries"]}
-    for measure, back in (
-        ("bis-affiliates-rule", "affiliates-rule-back"),
-        ("cn-oct9-controls", "cn-oct9-controls-back"),
-        ("port-fees", "port-fees-back"),
+    # Each measure is ended by its suspension; the suspension's own end is a deadline
+    # ("... ends unless extended"), never a forecast that the measure came back.
+    for measure, suspension, deadline in (
+        ("bis-affiliates-rule", "bis-affiliates-suspension", "affiliates-suspension-ends"),
+        ("cn-oct9-controls", "cn-no70-suspension", "cn-no70-suspension-ends"),
+        ("port-fees", "port-fee-suspension", "port-fee-suspension-ends"),
     ):
         assert rows[measure] == "terminated"
-        assert rows[back] == "scheduled"
+        assert rows[suspension] == "active"
+        assert rows[deadline] == "upcoming"
 
 
 def test_a_later_termination_that_changes_nothing_leaves_the_span_terminated(

@@ -73,9 +73,30 @@ ANNOUNCED = {
     "beijing-summit": "2026-03-26T00:00:00-04:00",  # earliest report of the May dates
     "bessent-truce-remarks": "2026-05-19T00:00:00-04:00",
     "mofcom-boeing-extension": "2026-05-20T00:00:00-04:00",
-    "affiliates-rule-back": "2025-11-10T00:00:00-05:00",  # BIS rule: 'reimposed' Nov 10, 2026
-    "port-fees-back": "2025-11-01T00:00:00-04:00",  # fact sheet: one year from Nov 10, 2025
-    "cn-oct9-controls-back": "2025-11-07T00:00:00-05:00",  # Announcement No. 70: until Nov 10, 2026
+    # China's first countermeasures, announced Feb 4 (tariffs from Feb 10, controls at once)
+    "cn-feb-export-controls": "2025-02-04T00:00:00-05:00",
+    "cn-feb-tariffs": "2025-02-04T00:00:00-05:00",
+    "de-minimis-ends-cn": "2025-04-02T00:00:00-04:00",  # EO 14256 of Apr 2, from May 2
+    "cit-vos-ruling": "2025-05-28T00:00:00-04:00",
+    "cafc-administrative-stay": "2025-05-29T00:00:00-04:00",
+    "cafc-stay-pending-appeal": "2025-06-10T00:00:00-04:00",
+    "cafc-en-banc-ruling": "2025-08-29T00:00:00-04:00",
+    "scotus-cert-granted": "2025-09-09T00:00:00-04:00",
+    "cn-hanwha-sanctions": "2025-10-14T00:00:00-04:00",
+    "cn-no72-suspension": "2025-11-08T11:00:00-05:00",  # MOFCOM on Sunday Nov 9 (Beijing)
+    "cn-hanwha-suspension": "2025-11-09T11:00:00-05:00",  # MOFCOM on Monday Nov 10 (Beijing)
+    "eo-14360": "2025-11-14T00:00:00-05:00",  # signed Nov 14, retroactive to Nov 13
+    "h200-sales-allowed": "2025-12-08T00:00:00-05:00",
+    "s301-semiconductors": "2025-12-23T00:00:00-05:00",
+    "bis-h200-rule": "2026-01-13T00:00:00-05:00",  # issued Jan 13, effective Jan 15
+    "s122-appeal": "2026-05-08T00:00:00-04:00",
+    "mofcom-reciprocal-cuts": "2026-05-20T00:00:00-04:00",
+    # Deadlines are known from the instrument that sets them.
+    "affiliates-suspension-ends": "2025-11-10T00:00:00-05:00",  # BIS rule: 'reimposed' Nov 10, 2026
+    "port-fee-suspension-ends": "2025-11-09T00:00:00-05:00",  # USTR notice: through Nov 9, 2026
+    "cn-no70-suspension-ends": "2025-11-07T00:00:00-05:00",  # Announcement No. 70: until Nov 10, 2026
+    "cn-no72-suspension-ends": "2025-11-08T11:00:00-05:00",  # Announcement No. 72: until Nov 27, 2026
+    "s301-semiconductor-increase": "2025-12-23T00:00:00-05:00",  # USTR notice: rises Jun 23, 2027
 }
 
 # Points and spans the sources date only by when they happened: known from the start of time.
@@ -88,6 +109,7 @@ UNANNOUNCED = {
     "port-fees",
     "talks-kuala-lumpur",
     "busan-meeting",
+    "call-trump-xi-2025-11",
     "call-trump-xi-2026-02",
 }
 
