@@ -178,3 +178,23 @@ def test_nothing_after_current_to_is_stated_as_confirmed() -> None:
 def test_as_of_current_to_everything_is_confirmed() -> None:
     entries = export(FACTS["current_to"])
     assert [entry_id for entry_id, entry in entries.items() if entry["confirmed"] is not True] == []
+
+
+def test_show_prints_every_link_whole_on_a_narrow_terminal(tmp_path: Path) -> None:
+    command = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "trucetrack"]
+    environment = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    environment |= {"COLUMNS": "60", "TRUCETRACK_CACHE": "off"}
+    for entry_id in ("eo-14334", "s301-semiconductors"):
+        done = subprocess.run(
+            [*command, "show", entry_id, "--as-of", LATE],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        for link in https_links(export(LATE)[entry_id]):
+            assert f"  - {link}" in lines, link

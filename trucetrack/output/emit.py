@@ -60,11 +60,13 @@ def status(result: StatusResult, output: str, color: ColorMode | None) -> None:
 
 
 def show(result: ShowResult, color: ColorMode | None) -> None:
-    from trucetrack.output.show import show_renderable
+    from trucetrack.output.show import show_renderable, source_lines
     from trucetrack.output.text import run_notes
 
     console = make_console(color)
     console.print(show_renderable(result.run, result.entry, result.state, result.party_names))
+    for line in source_lines(result.entry):
+        console.print(line, soft_wrap=True)
     for note in run_notes(result.run):
         console.print(note, style="dim")
 
