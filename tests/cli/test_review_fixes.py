@@ -190,13 +190,16 @@ def test_suspended_measures_in_the_bundled_timeline_are_not_in_force(runner: Cli
     result = runner.invoke(app, ["status", "--as-of", "2026-06-01", "--format", "json", "--all"])
     document = result.stdout[result.stdout.index("{") :]
     rows = {entry["id"]: entry["status"] for entry in json.loads(document)["entries"]}
-    for measure, back in (
-        ("bis-affiliates-rule", "affiliates-rule-back"),
-        ("cn-oct9-controls", "cn-oct9-controls-back"),
-        ("port-fees", "port-fees-back"),
+    # Each measure is ended by its suspension; the suspension's own end is a deadline
+    # ("... ends unless extended"), never a forecast that the measure came back.
+    for measure, suspension, deadline in (
+        ("bis-affiliates-rule", "bis-affiliates-suspension", "affiliates-suspension-ends"),
+        ("cn-oct9-controls", "cn-no70-suspension", "cn-no70-suspension-ends"),
+        ("port-fees", "port-fee-suspension", "port-fee-suspension-ends"),
     ):
         assert rows[measure] == "terminated"
-        assert rows[back] == "scheduled"
+        assert rows[suspension] == "active"
+        assert rows[deadline] == "upcoming"
 
 
 def test_a_later_termination_that_changes_nothing_leaves_the_span_terminated(

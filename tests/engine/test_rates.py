@@ -69,8 +69,9 @@ def test_ieepa_totals_from_the_facts(bundled: Timeline) -> None:
 
 
 def test_china_retaliatory_ladder_in_beijing_time(bundled: Timeline) -> None:
-    assert rate(bundled, "cn-retaliatory-us", instant("2025-04-10T00:00", SHANGHAI_ZONE)) is None
-    assert rate(bundled, "cn-retaliatory-us", instant("2025-04-10T00:01", SHANGHAI_ZONE)) == (
+    # Announcement No. 5: 84% from 12:01 p.m. Beijing on 2025-04-10 (00:01 EDT, with the US 125%).
+    assert rate(bundled, "cn-retaliatory-us", instant("2025-04-10T12:00", SHANGHAI_ZONE)) is None
+    assert rate(bundled, "cn-retaliatory-us", instant("2025-04-10T12:01", SHANGHAI_ZONE)) == (
         84.0,
         "cn-retaliatory-84",
         IN_FORCE,
@@ -325,7 +326,7 @@ def test_rates_json_is_exactly_the_spec_shape(runner: CliRunner) -> None:
             {
                 "measure": "cn-retaliatory-us",
                 "rate": 84.0,
-                "since": "2025-04-09T12:01:00-04:00",
+                "since": "2025-04-10T00:01:00-04:00",
                 "entry": "cn-retaliatory-84",
                 "confirmed": True,
             },

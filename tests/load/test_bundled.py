@@ -156,7 +156,7 @@ def test_s122_surcharge_ends_0401z_on_2026_07_24(engine: Engine) -> None:
         ("fentanyl-10-busan", utc(2025, 11, 10, 5, 1), 10.0),  # 00:01 EST
         ("fentanyl-0", utc(2026, 2, 24, 5, 1), 0.0),
         ("reciprocal-0", utc(2026, 2, 24, 5, 1), 0.0),
-        ("cn-retaliatory-84", utc(2025, 4, 9, 16, 1), 84.0),  # 00:01 Beijing 2025-04-10
+        ("cn-retaliatory-84", utc(2025, 4, 10, 4, 1), 84.0),  # 12:01 p.m. Beijing = 00:01 EDT
         ("cn-retaliatory-125", utc(2025, 4, 11, 16, 0), 125.0),  # 2025-04-12 Beijing
         ("cn-truce", utc(2025, 5, 14, 4, 1), 10.0),  # 12:01 Beijing
     ],

@@ -6,8 +6,9 @@ truce (joint statement of May 12, 2025, in force from May 14), the Busan outcome
 (announced Oct 30 and Nov 1, 2025, in force from Nov 10) and the Section 122
 surcharge (proclaimed Feb 20, 2026, from Feb 24) are unknown to every as-of view
 before that day; a threat, a ruling, a statement or a data release is known from
-its own day. Entries whose sources give no earlier announcement (talk rounds, calls,
-the Busan meeting itself, the port fees) carry no ``announced``, and modifiers never do.
+its own day. Talk rounds, the Busan meeting and the port fees are known from the day they
+were announced; entries whose sources give no earlier announcement (the leaders'
+calls) carry no ``announced``, and modifiers never do.
 """
 
 from __future__ import annotations
@@ -73,21 +74,44 @@ ANNOUNCED = {
     "beijing-summit": "2026-03-26T00:00:00-04:00",  # earliest report of the May dates
     "bessent-truce-remarks": "2026-05-19T00:00:00-04:00",
     "mofcom-boeing-extension": "2026-05-20T00:00:00-04:00",
-    "affiliates-rule-back": "2025-11-10T00:00:00-05:00",  # BIS rule: 'reimposed' Nov 10, 2026
-    "port-fees-back": "2025-11-01T00:00:00-04:00",  # fact sheet: one year from Nov 10, 2025
-    "cn-oct9-controls-back": "2025-11-07T00:00:00-05:00",  # Announcement No. 70: until Nov 10, 2026
+    # Talk rounds and the leaders' meeting, from the day they were announced.
+    "talks-geneva": "2025-05-06T00:00:00-04:00",  # Treasury and USTR, Tuesday May 6
+    "talks-london": "2025-06-06T00:00:00-04:00",  # Trump on Truth Social
+    "talks-stockholm": "2025-07-22T00:00:00-04:00",  # Bessent; Sweden's prime minister
+    "talks-madrid": "2025-09-11T00:00:00-04:00",  # Treasury travel notice
+    "talks-kuala-lumpur": "2025-10-23T00:00:00-04:00",  # MOFCOM statement
+    "busan-meeting": "2025-10-23T00:00:00-04:00",  # White House briefing
+    "port-fees": "2025-04-17T00:00:00-04:00",  # USTR notice of action: fees from Oct 14
+    # China's first countermeasures, announced Feb 4 (tariffs from Feb 10, controls at once)
+    "cn-feb-export-controls": "2025-02-04T00:00:00-05:00",
+    "cn-feb-tariffs": "2025-02-04T00:00:00-05:00",
+    "de-minimis-ends-cn": "2025-04-02T00:00:00-04:00",  # EO 14256 of Apr 2, from May 2
+    "cit-vos-ruling": "2025-05-28T00:00:00-04:00",
+    "cafc-administrative-stay": "2025-05-29T00:00:00-04:00",
+    "cafc-stay-pending-appeal": "2025-06-10T00:00:00-04:00",
+    "cafc-en-banc-ruling": "2025-08-29T00:00:00-04:00",
+    "scotus-cert-granted": "2025-09-09T00:00:00-04:00",
+    "cn-hanwha-sanctions": "2025-10-14T00:00:00-04:00",
+    "cn-no72-suspension": "2025-11-08T11:00:00-05:00",  # MOFCOM on Sunday Nov 9 (Beijing)
+    "cn-hanwha-suspension": "2025-11-09T11:00:00-05:00",  # MOFCOM on Monday Nov 10 (Beijing)
+    "eo-14360": "2025-11-14T00:00:00-05:00",  # signed Nov 14, retroactive to Nov 13
+    "h200-sales-allowed": "2025-12-08T00:00:00-05:00",
+    "s301-semiconductors": "2025-12-23T00:00:00-05:00",
+    "bis-h200-rule": "2026-01-13T00:00:00-05:00",  # issued Jan 13, effective Jan 15
+    "s122-appeal": "2026-05-08T00:00:00-04:00",
+    "mofcom-reciprocal-cuts": "2026-05-20T00:00:00-04:00",
+    # Deadlines are known from the instrument that sets them.
+    "affiliates-suspension-ends": "2025-11-10T00:00:00-05:00",  # BIS rule: 'reimposed' Nov 10, 2026
+    "port-fee-suspension-ends": "2025-11-09T00:00:00-05:00",  # USTR notice: through Nov 9, 2026
+    "cn-no70-suspension-ends": "2025-11-07T00:00:00-05:00",  # Announcement No. 70: until Nov 10, 2026
+    "cn-no72-suspension-ends": "2025-11-08T11:00:00-05:00",  # Announcement No. 72: until Nov 27, 2026
+    "s301-semiconductor-increase": "2025-12-23T00:00:00-05:00",  # USTR notice: rises Jun 23, 2027
 }
 
 # Points and spans the sources date only by when they happened: known from the start of time.
 UNANNOUNCED = {
-    "talks-geneva",
     "call-trump-xi-2025-06",
-    "talks-london",
-    "talks-stockholm",
-    "talks-madrid",
-    "port-fees",
-    "talks-kuala-lumpur",
-    "busan-meeting",
+    "call-trump-xi-2025-11",
     "call-trump-xi-2026-02",
 }
 

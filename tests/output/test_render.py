@@ -18,7 +18,7 @@ from trucetrack.core.model import Timeline
 from trucetrack.engine.status import Engine
 from trucetrack.load.loader import load as load_timeline
 from trucetrack.output import status as render
-from trucetrack.output.show import show_renderable
+from trucetrack.output.show import show_renderable, source_lines
 
 BODY = """\
 [[event]]
@@ -419,6 +419,8 @@ def test_show_renderable_with_an_extension(view: RunContext) -> None:
     console = pinned_console(width=120)
     console.begin_capture()
     console.print(show_renderable(view, entry, state, {"US": "United States", "CN": "China"}))
+    for line in source_lines(entry):
+        console.print(line, soft_wrap=True)
     width = 103
     assert console.end_capture() == joined(
         "Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
@@ -440,7 +442,7 @@ def test_show_renderable_with_an_extension(view: RunContext) -> None:
         f"file        t.toml:{LINES['truce']}".ljust(width),
         "zone        America/New_York".ljust(width),
         "sources",
-        "  - https://example.org/eo-14298       ",
+        "  - https://example.org/eo-14298",
         "  - https://example.org/joint-statement",
     )
 

@@ -61,7 +61,7 @@ def status(result: StatusResult, output: str, color: ColorMode | None, *, wide: 
 
 
 def show(result: ShowResult, color: ColorMode | None, output: str = "text") -> None:
-    from trucetrack.output.show import show_json, show_renderable
+    from trucetrack.output.show import show_json, show_renderable, source_lines
     from trucetrack.output.text import run_notes
 
     if output == "json":
@@ -70,6 +70,8 @@ def show(result: ShowResult, color: ColorMode | None, output: str = "text") -> N
         return
     console = make_console(color)
     console.print(show_renderable(result.run, result.entry, result.state, result.party_names))
+    for line in source_lines(result.entry):
+        console.print(line, soft_wrap=True)
     for note in run_notes(result.run):
         console.print(note, style="dim")
 

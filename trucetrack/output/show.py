@@ -175,13 +175,15 @@ def show_renderable(
     parts: list[RenderableType] = [Text(heading(view), style="bold"), grid]
     if entry.sources:
         parts.append(Text("sources", style="bold"))
-        sources = Table.grid(padding=(0, 1))
-        sources.add_column(no_wrap=True)
-        sources.add_column()
-        for source in entry.sources:
-            sources.add_row(Text("  -"), Text(clean_line(source)))
-        parts.append(sources)
     return Group(*parts)
+
+
+def source_lines(entry: Entry) -> list[Text]:
+    """One line per source, to be printed without cutting or folding: a link stays whole
+    (and clickable) however narrow the terminal; the terminal wraps it if it must."""
+    from rich.text import Text
+
+    return [Text(f"  - {clean_line(source)}") for source in entry.sources]
 
 
 def setter_index(history: Sequence[EndChange]) -> int:
