@@ -43,6 +43,8 @@ COMMAND_MODULES: dict[str, str] = {
     "init": "edits",
     "diff": "files",
     "git-diff": "files",
+    "merge-driver": "files",
+    "history": "files",
     "export": "publish",
     "schema": "publish",
 }

@@ -1,4 +1,4 @@
-"""The commands for timeline files in git: fmt, diff and the git diff driver.
+"""The commands for timeline files in git: fmt, diff, the git diff driver and the merge driver.
 
 fmt rewrites files through ``trucetrack.ops.fmt`` (lock, validate, atomic
 replace; never the bundled timeline); diff and git-diff compare two versions
@@ -16,6 +16,7 @@ import typer
 from trucetrack.cli.options import GlobalOptions, command
 from trucetrack.errors import ExitStatus
 from trucetrack.ops.diff import GIT_ARGUMENTS
+from trucetrack.ops.merge import MERGE_ARGUMENTS
 
 
 class DiffFormat(StrEnum):
@@ -94,3 +95,27 @@ def git_diff(
     from trucetrack.output import files
 
     files.git_diffed(diffs.git_diff(options.invocation(), arguments))
+
+
+@command("merge-driver")
+def merge_driver(
+    options: GlobalOptions,
+    arguments: Annotated[list[str], typer.Argument(metavar=MERGE_ARGUMENTS, help="What git passes: %O %A %B %P.")],
+) -> None:
+    """Git's merge driver for timelines: a three-way merge by entry id, written over OURS in canonical form.
+
+    Entries added on either side are all kept; a change on one side is taken;
+    the same entry changed differently on both sides is a conflict, marked in
+    the file around that entry only (exit 1). A side that is not a valid
+    timeline is merged line by line by git merge-file instead.
+
+    Set up: echo '*.toml merge=trucetrack' >> .gitattributes;
+    git config merge.trucetrack.driver "trucetrack merge-driver %O %A %B %P"
+    """
+    from trucetrack.ops import merge as merges
+    from trucetrack.output import files
+
+    result = merges.merge_driver(options.invocation(), arguments)
+    files.merged(result)
+    if not result.clean:
+        raise typer.Exit(ExitStatus.FINDINGS)

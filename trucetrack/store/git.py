@@ -146,3 +146,15 @@ def last_commit(path: str, at_or_before: datetime) -> str | None:
         raise GitError(f"{path}: cannot read its history: {message}")
     commit = result.stdout.decode("ascii").strip()
     return commit or None
+
+
+def merge_file(ours: str, base: str, theirs: str) -> int:
+    """git's own line merge of three files into ``ours`` (``git merge-file``): the number of
+    conflicts it left (capped by git at 127); needs no repository."""
+    folder = _folder_of(ours)
+    labels = ["-L", "ours", "-L", "base", "-L", "theirs"]
+    paths = [os.path.abspath(name) for name in (ours, base, theirs)]
+    result = _git(["merge-file", *labels, *paths], folder)
+    if result.returncode < 0 or result.returncode > 127:
+        raise GitError(f"git merge-file failed: {_message(result)}")
+    return result.returncode
