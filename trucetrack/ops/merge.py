@@ -137,12 +137,12 @@ def merge_driver(invocation: Invocation, arguments: Sequence[str]) -> MergeResul
         return MergeResult(path, fallback=reason, line_conflicts=gitfiles.merge_file(ours_path, base_path, theirs_path))
     merged = outcome.text.encode("utf-8")
     fsio.write_file(Path(ours_path), merged)
-    problems: list[Problem] = []
+    found: list[Problem] = []
     if not outcome.conflicts:
-        _, problems = validated(merged, path, context)
+        _, found = validated(merged, path, context)
     return MergeResult(
         path,
         conflicts=outcome.conflicts,
-        problems=tuple(str(problem) for problem in problems),
+        problems=tuple(str(problem) for problem in found),
         earlier_current_to=outcome.earlier_current_to,
     )
