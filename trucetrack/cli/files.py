@@ -119,3 +119,26 @@ def merge_driver(
     files.merged(result)
     if not result.clean:
         raise typer.Exit(ExitStatus.FINDINGS)
+
+
+@command()
+def history(
+    options: GlobalOptions,
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The entry whose history to show.")],
+    output: Annotated[DiffFormat, typer.Option("--format", help="text or json.")] = DiffFormat.text,
+) -> None:
+    """The life of one entry in git: each commit that added it, changed it, moved its end or removed it.
+
+    Oldest first, with commit, date, author and subject; an end moved by a
+    modifier names it. Every commit counts; --as-of only sets the instant at
+    which effective ends are worked out. Commits that do not change the entry
+    are left out.
+
+    In a repository: trucetrack history geneva-truce -f timelines/ --as-of 2025-12-01
+    """
+    from trucetrack.ops import history as histories
+    from trucetrack.output import history as shown
+    from trucetrack.output.console import write
+
+    result = histories.history(options.invocation(), entry_id)
+    write(shown.history_json(result) if output is DiffFormat.json else shown.history_text(result))
