@@ -198,6 +198,7 @@ def history(invocation: Invocation, entry_id: str) -> HistoryResult:
 
     steps: list[HistoryStep] = []
     known: set[str] = set()
+    last_valid = _empty()  # what a commit is compared with when its parent's timeline is not valid
     for commit, before, after in walk:
         record = records[commit]
         new = reader.timeline(commit, after)
@@ -208,10 +209,8 @@ def history(invocation: Invocation, entry_id: str) -> HistoryResult:
         described: list[tuple[EntryChange, ...]] = []
         for parent in parents:
             old = reader.timeline(parent, before) if parent else _empty()
-            if old is None:
-                described.append(())
-                continue
-            described.append(_entry_changes(old, new, entry_id, as_of, zone))
+            described.append(_entry_changes(old if old is not None else last_valid, new, entry_id, as_of, zone))
+        last_valid = new
         if described and all(described):
             steps.append(HistoryStep(commit, record.date, record.author, record.subject, described[0]))
     if not steps and entry_id not in known:
