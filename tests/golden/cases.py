@@ -56,6 +56,8 @@ COMMANDS = (
     "init",
     "diff",
     "git-diff",
+    "merge-driver",
+    "history",
     "export",
     "schema",
 )
