@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from trucetrack.cli.options import GlobalOptions, command
+from trucetrack.cli.options import GlobalOptions, command, complete_entry_ids
 from trucetrack.errors import ExitStatus
 from trucetrack.ops.diff import GIT_ARGUMENTS
 from trucetrack.ops.merge import MERGE_ARGUMENTS
@@ -124,7 +124,9 @@ def merge_driver(
 @command()
 def history(
     options: GlobalOptions,
-    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The entry whose history to show.")],
+    entry_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The entry whose history to show.", autocompletion=complete_entry_ids)
+    ],
     output: Annotated[DiffFormat, typer.Option("--format", help="text or json.")] = DiffFormat.text,
 ) -> None:
     """The life of one entry in git: each commit that added it, changed it, moved its end or removed it.
