@@ -231,3 +231,19 @@ def test_driver_arguments(tmp_path: Path) -> None:
     result = trucetrack(tmp_path, "merge-driver", "only-one")
     assert result.returncode == 2
     assert "merge-driver takes the arguments git passes" in result.stderr
+
+
+def test_comments_that_end_the_file_stay_there_once_when_both_sides_append(tmp_path: Path) -> None:
+    base = BASE + "\n# Sources: the White House fact sheets.\n"
+    sides = []
+    for label, title, day in (("ours", "Stockholm talks", "2025-07-28"), ("theirs", "Madrid talks", "2025-09-14")):
+        path = tmp_path / f"{label}-edit.toml"
+        path.write_text(base, encoding="utf-8")
+        added = trucetrack(tmp_path, "add", "-f", str(path), "--kind", "talks", "--title", title, "--date", day)
+        assert added.returncode == 0, added.stderr
+        sides.append(path.read_text(encoding="utf-8"))
+    result, text = drive(tmp_path, base, *sides)
+    assert result.returncode == 0, result.stderr
+    assert text.count("# Sources: the White House fact sheets.") == 1
+    assert text.endswith("date = 2025-09-14\n\n# Sources: the White House fact sheets.\n")
+    assert trucetrack(tmp_path, "fmt", "--check", str(tmp_path / "ours.toml")).returncode == 0

@@ -149,6 +149,23 @@ def _event_ids(document: _Document, path: str) -> dict[str, _Block]:
     return found
 
 
+def _restore_footer(base: _Document, side: _Document, path: str) -> None:
+    """A block appended after the comments that end the file takes them as its own (they are now
+    directly above it). Put them back at the end: otherwise two sides that each append a block
+    would each carry them, and the merge would write them twice."""
+    footer = [_comments(group) for group in base.footer]
+    if not footer:
+        return
+    known = _event_ids(base, path)
+    for entry_id, block in _event_ids(side, path).items():
+        if entry_id in known or not block.lead:
+            continue
+        moved = [group for group in block.lead if _comments(group) in footer]
+        if moved and all(_comments(group) not in [_comments(kept) for kept in side.footer] for group in moved):
+            block.lead = [group for group in block.lead if _comments(group) not in footer]
+            side.footer = [*side.footer, *moved]
+
+
 def _earlier(ours: _Slot, theirs: _Slot) -> _Slot:
     """Of two ``current_to`` values, the earlier (dates and datetimes compared by their day first)."""
 
@@ -175,6 +192,8 @@ def merge(base: MergeSide | None, ours: MergeSide, theirs: MergeSide, *, path: s
         return _document(side.text.removeprefix("\ufeff").replace("\r\n", "\n"), path)
 
     o, a, b = read(base), read(ours), read(theirs)
+    for side in (a, b):
+        _restore_footer(o, side, path)
     merged = _Document()
     conflicts: list[str] = []
     earlier: str | None = None
