@@ -142,6 +142,11 @@ def test_history_follows_a_renamed_file_from_any_folder(repo: Path) -> None:
         assert isinstance(steps, list)
         assert [step["subject"] for step in steps] == ["London talks", "Name the round"]
         assert steps[1]["changes"] == ['title "London talks" → "London, round one"']
+    # Without -f, from a folder below the top: the repository's timelines/.
+    assert [step["subject"] for step in history(repo, "talks-london", cwd=repo / "notes")["changes"]] == [
+        "London talks",
+        "Name the round",
+    ]
 
 
 def test_a_merge_is_listed_only_when_it_differs_from_both_parents(repo: Path) -> None:

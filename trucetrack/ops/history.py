@@ -138,6 +138,9 @@ def _targets(invocation: Invocation) -> tuple[Path, list[_Target]]:
     from trucetrack.store import git as gitfiles
 
     paths, bundled = resolve_paths(invocation)
+    if bundled:  # in a folder below the top of the repository: its timelines/, as at the top
+        paths = _top_timelines()
+        bundled = not paths
     if bundled:
         raise TrucetrackError(
             "history reads a timeline kept in git, and the bundled timeline is not: give -f FILE "
@@ -157,6 +160,18 @@ def _targets(invocation: Invocation) -> tuple[Path, list[_Target]]:
         targets.append(_Target(path, relative, folder, {c.commit: c for c in commits}))
     assert root is not None
     return root, targets
+
+
+def _top_timelines() -> list[str]:
+    """``timelines/`` at the top of the repository holding the current folder, if there is one."""
+    from trucetrack.store import git as gitfiles
+
+    try:
+        root = gitfiles.repository_root(".")
+    except TrucetrackError:
+        return []
+    folder = root / "timelines"
+    return [os.path.relpath(folder)] if folder.is_dir() else []
 
 
 def history(invocation: Invocation, entry_id: str) -> HistoryResult:
