@@ -58,6 +58,7 @@ COMMANDS = (
     "git-diff",
     "merge-driver",
     "history",
+    "git-setup",
     "export",
     "schema",
 )

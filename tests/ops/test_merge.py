@@ -247,3 +247,22 @@ def test_comments_that_end_the_file_stay_there_once_when_both_sides_append(tmp_p
     assert text.count("# Sources: the White House fact sheets.") == 1
     assert text.endswith("date = 2025-09-14\n\n# Sources: the White House fact sheets.\n")
     assert trucetrack(tmp_path, "fmt", "--check", str(tmp_path / "ours.toml")).returncode == 0
+
+
+def test_git_setup_writes_the_attributes_and_the_config_once(tmp_path: Path) -> None:
+    folder = tmp_path / "fresh"
+    (folder / "timelines").mkdir(parents=True)
+    git(folder, "init", "-q")
+    (folder / ".gitattributes").write_text("*.png binary", encoding="utf-8")  # no final newline
+    result = trucetrack(folder / "timelines", "git-setup")
+    assert result.returncode == 0, result.stderr
+    assert (folder / ".gitattributes").read_text(encoding="utf-8") == (
+        "*.png binary\n*.toml diff=trucetrack\n*.toml merge=trucetrack\n"
+    )
+    assert git(folder, "config", "merge.trucetrack.driver").stdout == "trucetrack merge-driver %O %A %B %P\n"
+    assert git(folder, "config", "diff.trucetrack.command").stdout == "trucetrack git-diff\n"
+    again = trucetrack(folder, "git-setup")
+    assert again.stdout == "ok: trucetrack is already git's diff and merge driver here\n"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    assert trucetrack(outside, "git-setup").returncode == 2

@@ -45,6 +45,7 @@ COMMAND_MODULES: dict[str, str] = {
     "git-diff": "files",
     "merge-driver": "files",
     "history": "files",
+    "git-setup": "files",
     "export": "publish",
     "schema": "publish",
 }

@@ -97,7 +97,7 @@ def git_diff(
     files.git_diffed(diffs.git_diff(options.invocation(), arguments))
 
 
-@command("merge-driver")
+@command("merge-driver", no_effect=True)
 def merge_driver(
     options: GlobalOptions,
     arguments: Annotated[list[str], typer.Argument(metavar=MERGE_ARGUMENTS, help="What git passes: %O %A %B %P.")],
@@ -115,7 +115,7 @@ def merge_driver(
     from trucetrack.ops import merge as merges
     from trucetrack.output import files
 
-    result = merges.merge_driver(options.invocation(), arguments)
+    result = merges.merge_driver(arguments)
     files.merged(result)
     if not result.clean:
         raise typer.Exit(ExitStatus.FINDINGS)
@@ -144,3 +144,27 @@ def history(
 
     result = histories.history(options.invocation(), entry_id)
     write(shown.history_json(result) if output is DiffFormat.json else shown.history_text(result))
+
+
+@command("git-setup", no_effect=True)
+def git_setup(
+    options: GlobalOptions,
+    folder: Annotated[
+        Path, typer.Argument(metavar="[FOLDER]", help="A folder in the repository; default: the current one.")
+    ] = Path("."),
+    pattern: Annotated[
+        str, typer.Option("--pattern", metavar="PATTERN", help="The files to handle, as in .gitattributes.")
+    ] = "*.toml",
+) -> None:
+    """Make trucetrack git's diff and merge driver for timeline files in this repository.
+
+    Appends the missing lines to .gitattributes at the top of the repository
+    (commit it, so every clone has it) and sets diff.trucetrack.command,
+    merge.trucetrack.name and merge.trucetrack.driver in the repository's own
+    config (each clone runs this once: git never takes commands to run from
+    the files of a repository). Running it again changes nothing.
+    """
+    from trucetrack.ops import merge as merges
+    from trucetrack.output import files
+
+    files.set_up(merges.git_setup(str(folder), pattern))

@@ -19,19 +19,11 @@ from typing import TYPE_CHECKING
 
 from trucetrack.errors import BadValue, TrucetrackError
 from trucetrack.load import loader
-from trucetrack.ops.context import Invocation
 
 if TYPE_CHECKING:
     from trucetrack.core.model import Problem, Timeline
 
 MERGE_ARGUMENTS = "BASE OURS THEIRS [PATH]"
-
-# The lines that set the driver up in a repository.
-SETUP_LINES = (
-    "echo '*.toml merge=trucetrack' >> .gitattributes",
-    'git config merge.trucetrack.name "trucetrack: merge timelines by entry id"',
-    'git config merge.trucetrack.driver "trucetrack merge-driver %O %A %B %P"',
-)
 
 
 @dataclass(frozen=True)
@@ -101,7 +93,7 @@ def validated(raw: bytes, path: str, context: list[_Source]) -> tuple[Timeline |
     return None, problems
 
 
-def merge_driver(invocation: Invocation, arguments: Sequence[str]) -> MergeResult:
+def merge_driver(arguments: Sequence[str]) -> MergeResult:
     """Merge ``%A`` (ours) and ``%B`` (theirs) from ``%O`` (base) into ``%A``, as git asks its merge driver."""
     from trucetrack.store import canonical, fsio
     from trucetrack.store import files as disk
@@ -146,3 +138,48 @@ def merge_driver(invocation: Invocation, arguments: Sequence[str]) -> MergeResul
         problems=tuple(str(problem) for problem in found),
         earlier_current_to=outcome.earlier_current_to,
     )
+
+
+# ---------------------------------------------------------------- set-up
+
+# What git needs, per clone, to run trucetrack as the diff and merge driver of timeline files.
+GIT_CONFIG = (
+    ("diff.trucetrack.command", "trucetrack git-diff"),
+    ("merge.trucetrack.name", "trucetrack: merge timelines by entry id"),
+    ("merge.trucetrack.driver", "trucetrack merge-driver %O %A %B %P"),
+)
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """What ``git-setup`` changed: lines added to ``attributes``, config keys set (others were already so)."""
+
+    attributes: str
+    lines_added: tuple[str, ...]
+    config_set: tuple[str, ...]
+
+
+def git_setup(folder: str, pattern: str) -> SetupResult:
+    """Make trucetrack the diff and merge driver of ``pattern`` in the repository holding ``folder``:
+    the lines in its top ``.gitattributes`` (appended, the rest kept) and the keys in its config."""
+    from trucetrack.store import fsio
+    from trucetrack.store import git as gitfiles
+
+    if not pattern or any(character.isspace() for character in pattern):
+        raise BadValue(f"--pattern {pattern!r}: give one git pattern without spaces, such as '*.toml'")
+    root = gitfiles.repository_root(folder)
+    attributes = root / ".gitattributes"
+    try:
+        current = attributes.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        current = ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise TrucetrackError(f"{attributes}: cannot read it: {error}") from None
+    present = {" ".join(line.split()) for line in current.splitlines()}
+    wanted = [f"{pattern} diff=trucetrack", f"{pattern} merge=trucetrack"]
+    added = tuple(line for line in wanted if line not in present)
+    if added:
+        prefix = current if not current or current.endswith("\n") else current + "\n"
+        fsio.write_file(attributes, (prefix + "\n".join(added) + "\n").encode("utf-8"))
+    changed = tuple(key for key, value in GIT_CONFIG if gitfiles.set_config(root, key, value))
+    return SetupResult(str(attributes), added, changed)

@@ -16,7 +16,7 @@ from trucetrack.output.diff import diff_json, diff_text
 if TYPE_CHECKING:
     from trucetrack.ops.diff import DiffResult, GitDiffResult, LineDiff
     from trucetrack.ops.fmt import FmtResult
-    from trucetrack.ops.merge import MergeResult
+    from trucetrack.ops.merge import MergeResult, SetupResult
 
 
 def formatted(result: FmtResult) -> None:
@@ -74,3 +74,12 @@ def merged(result: MergeResult) -> None:
     if lines:
         sys.stderr.write("\n".join(lines) + "\n")
         sys.stderr.flush()
+
+
+def set_up(result: SetupResult) -> None:
+    """What git-setup changed, or that everything was in place already."""
+    lines = [f"added to {clean_line(result.attributes)}: {clean_line(line)}" for line in result.lines_added]
+    lines.extend(f"set git config {key}" for key in result.config_set)
+    if not lines:
+        lines.append("ok: trucetrack is already git's diff and merge driver here")
+    write("\n".join(lines) + "\n")

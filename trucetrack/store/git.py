@@ -253,3 +253,14 @@ def toml_names_at(root: Path, commit: str, folder: str) -> list[str]:
         if b" blob " in meta and text.endswith(".toml"):
             names.append(f"{folder}/{text}" if folder else text)
     return sorted(names)
+
+
+def set_config(root: Path, key: str, value: str) -> bool:
+    """Set ``key`` in the repository's own config (``.git/config``); False when it already had that value."""
+    current = _git(["config", "--local", "--get", key], root)
+    if current.returncode == 0 and current.stdout.decode("utf-8", "replace").rstrip("\n") == value:
+        return False
+    result = _git(["config", "--local", key, value], root)
+    if result.returncode != 0:
+        raise GitError(f"cannot set {key} in {root}: {_message(result)}")
+    return True
