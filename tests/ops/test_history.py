@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -151,7 +152,7 @@ def test_history_follows_a_renamed_file_from_any_folder(repo: Path) -> None:
 
 def test_a_merge_is_listed_only_when_it_differs_from_both_parents(repo: Path) -> None:
     path = repo / "timelines" / "truce.toml"
-    driver = " ".join(installed_command()) + " merge-driver %O %A %B %P"
+    driver = shlex.join(installed_command()) + " merge-driver %O %A %B %P"
     git(repo, "config", "merge.trucetrack.driver", driver)
     (repo / ".gitattributes").write_text("*.toml merge=trucetrack\n", encoding="utf-8")
     commit(repo, "Merge timelines by entry")
