@@ -122,6 +122,14 @@ def test_history_of_an_entry_added_extended_by_a_modifier_and_retitled(repo: Pat
     assert "London talks" not in text.stdout
 
 
+def test_a_file_that_needs_its_folder_is_read_with_it(repo: Path) -> None:
+    # orders.toml holds only a modifier of an entry in truce.toml: alone it is not a valid timeline.
+    steps = history(repo, "eo-14334", "-f", "timelines/orders.toml")["changes"]
+    assert isinstance(steps, list)
+    assert [step["subject"] for step in steps] == ["EO 14334 extends the truce by 90 days"]
+    assert steps[0]["changes"][0].startswith("added: extension, geneva-truce +90d, decided 2025-08-11")
+
+
 def test_as_of_only_sets_when_ends_are_worked_out(repo: Path) -> None:
     steps = history(repo, "geneva-truce")["changes"]
     assert isinstance(steps, list)

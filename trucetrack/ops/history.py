@@ -97,7 +97,7 @@ class _Reader:
         from trucetrack.store import git as gitfiles
 
         sources: list[tuple[bytes, str]] = []
-        context: list[tuple[bytes, str]] = []
+        folders: list[tuple[str, str]] = []  # (folder, file) of each file target: its siblings may be context
         for target, name in zip(self.targets, names, strict=True):
             if target.folder:
                 for found in gitfiles.toml_names_at(self.root, commit, target.relative):
@@ -105,26 +105,33 @@ class _Reader:
                     if raw is not None:
                         sources.append((raw, os.path.join(target.display, PurePath(found).name)))
                 continue
-            if name is None:
-                continue
-            raw = gitfiles.blob_at(self.root, commit, name)
-            if raw is None:
+            raw = gitfiles.blob_at(self.root, commit, name) if name is not None else None
+            if name is None or raw is None:
                 continue
             sources.append((raw, target.display))
-            folder = str(PurePath(name).parent).removeprefix(".")
-            for sibling in gitfiles.toml_names_at(self.root, commit, folder):
-                if sibling != name:
-                    sibling_raw = gitfiles.blob_at(self.root, commit, sibling)
-                    if sibling_raw is not None:
-                        context.append((sibling_raw, sibling))
+            parent = str(PurePath(name).parent)
+            folders.append(("" if parent == "." else parent, name))
         if not sources:
             return Timeline((), (), ())
         timeline = _build(sources)
-        if timeline is None and context:
-            from trucetrack.store.reader import looks_like_timeline
-
-            timeline = _build(sources + [source for source in context if looks_like_timeline(source[0])])
+        if timeline is None and folders:  # a modifier may target an entry in another file of the folder
+            context = self._context(commit, folders)
+            if context:
+                timeline = _build(sources + context)
         return timeline
+
+    def _context(self, commit: str, folders: list[tuple[str, str]]) -> list[tuple[bytes, str]]:
+        from trucetrack.store import git as gitfiles
+        from trucetrack.store.reader import looks_like_timeline
+
+        given = {name for _, name in folders}
+        context: list[tuple[bytes, str]] = []
+        for folder in dict.fromkeys(folder for folder, _ in folders):
+            for sibling in gitfiles.toml_names_at(self.root, commit, folder):
+                raw = gitfiles.blob_at(self.root, commit, sibling) if sibling not in given else None
+                if raw is not None and looks_like_timeline(raw):
+                    context.append((raw, sibling))
+        return context
 
 
 def _build(sources: list[tuple[bytes, str]]) -> Timeline | None:
