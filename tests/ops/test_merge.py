@@ -266,3 +266,14 @@ def test_git_setup_writes_the_attributes_and_the_config_once(tmp_path: Path) -> 
     outside = tmp_path / "outside"
     outside.mkdir()
     assert trucetrack(outside, "git-setup").returncode == 2
+
+
+def test_a_file_new_on_both_sides_merges_with_nothing_in_common(tmp_path: Path) -> None:
+    base = BASE + "\n# Sources: the White House fact sheets.\n"
+    path = tmp_path / "theirs-edit.toml"
+    path.write_text(base, encoding="utf-8")
+    added = trucetrack(tmp_path, "add", "-f", str(path), "--kind", "talks", "--title", "Madrid", "--date", "2025-03-01")
+    assert added.returncode == 0, added.stderr
+    result, text = drive(tmp_path, "", base, path.read_text(encoding="utf-8"))  # git passes an empty ancestor
+    assert result.returncode == 0, result.stderr
+    assert text.count("# Sources: the White House fact sheets.") == 1 and 'id = "madrid"' in text

@@ -149,21 +149,24 @@ def _event_ids(document: _Document, path: str) -> dict[str, _Block]:
     return found
 
 
-def _restore_footer(base: _Document, side: _Document, path: str) -> None:
+def _restore_footer(base: _Document, side: _Document, other: _Document, path: str) -> None:
     """A block appended after the comments that end the file takes them as its own (they are now
     directly above it). Put them back at the end: otherwise two sides that each append a block
-    would each carry them, and the merge would write them twice."""
-    footer = [_comments(group) for group in base.footer]
+    would each carry them, and the merge would write them twice. The comments that end the file
+    are those of the base, or of the other side (a file new on both sides has no base)."""
+    footer = [_comments(group) for group in (*base.footer, *other.footer)]
     if not footer:
         return
     known = _event_ids(base, path)
+    kept = [_comments(group) for group in side.footer]
     for entry_id, block in _event_ids(side, path).items():
         if entry_id in known or not block.lead:
             continue
-        moved = [group for group in block.lead if _comments(group) in footer]
-        if moved and all(_comments(group) not in [_comments(kept) for kept in side.footer] for group in moved):
-            block.lead = [group for group in block.lead if _comments(group) not in footer]
+        moved = [group for group in block.lead if _comments(group) in footer and _comments(group) not in kept]
+        if moved:
+            block.lead = [group for group in block.lead if not any(group is taken for taken in moved)]
             side.footer = [*side.footer, *moved]
+            kept.extend(_comments(group) for group in moved)
 
 
 def _earlier(ours: _Slot, theirs: _Slot) -> _Slot:
@@ -192,8 +195,8 @@ def merge(base: MergeSide | None, ours: MergeSide, theirs: MergeSide, *, path: s
         return _document(side.text.removeprefix("\ufeff").replace("\r\n", "\n"), path)
 
     o, a, b = read(base), read(ours), read(theirs)
-    for side in (a, b):
-        _restore_footer(o, side, path)
+    _restore_footer(o, a, b, path)
+    _restore_footer(o, b, a, path)
     merged = _Document()
     conflicts: list[str] = []
     earlier: str | None = None
