@@ -277,3 +277,17 @@ def test_a_file_new_on_both_sides_merges_with_nothing_in_common(tmp_path: Path) 
     result, text = drive(tmp_path, "", base, path.read_text(encoding="utf-8"))  # git passes an empty ancestor
     assert result.returncode == 0, result.stderr
     assert text.count("# Sources: the White House fact sheets.") == 1 and 'id = "madrid"' in text
+
+
+GOLDEN_FILES = Path(__file__).resolve().parents[1] / "golden" / "files"
+
+
+@pytest.mark.parametrize("name", ["unsorted.toml", "inline.toml", "crlf-bom.toml", "rich.toml", "hostile.toml"])
+def test_a_merge_with_no_change_on_either_side_is_fmt_s_form(tmp_path: Path, name: str) -> None:
+    raw = (GOLDEN_FILES / name).read_bytes()
+    for label in ("base", "ours", "theirs", "formatted"):
+        (tmp_path / f"{label}.toml").write_bytes(raw)
+    assert trucetrack(tmp_path, "fmt", "formatted.toml").returncode == 0
+    merged = trucetrack(tmp_path, "merge-driver", "base.toml", "ours.toml", "theirs.toml", name)
+    assert merged.returncode == 0, merged.stderr
+    assert (tmp_path / "ours.toml").read_bytes() == (tmp_path / "formatted.toml").read_bytes()
