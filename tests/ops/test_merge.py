@@ -291,3 +291,11 @@ def test_a_merge_with_no_change_on_either_side_is_fmt_s_form(tmp_path: Path, nam
     merged = trucetrack(tmp_path, "merge-driver", "base.toml", "ours.toml", "theirs.toml", name)
     assert merged.returncode == 0, merged.stderr
     assert (tmp_path / "ours.toml").read_bytes() == (tmp_path / "formatted.toml").read_bytes()
+
+
+def test_a_toml_file_that_is_no_timeline_is_merged_line_by_line(tmp_path: Path) -> None:
+    base = '[project]\nname = "x"\na = 1\nb = 2\nc = 3\nversion = "1"\n'
+    result, text = drive(tmp_path, base, base.replace('"x"', '"y"'), base.replace('"1"', '"2"'))
+    assert result.returncode == 0, result.stderr
+    assert "base is not a timeline file (it has no schema key)" in result.stderr
+    assert text == '[project]\nname = "y"\na = 1\nb = 2\nc = 3\nversion = "2"\n'

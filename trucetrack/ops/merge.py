@@ -99,6 +99,7 @@ def merge_driver(arguments: Sequence[str]) -> MergeResult:
     from trucetrack.store import files as disk
     from trucetrack.store import git as gitfiles
     from trucetrack.store import merge as merging
+    from trucetrack.store.reader import looks_like_timeline
 
     if len(arguments) not in (3, 4):
         raise BadValue(f"merge-driver takes the arguments git passes: {MERGE_ARGUMENTS} (got {len(arguments)})")
@@ -112,6 +113,9 @@ def merge_driver(arguments: Sequence[str]) -> MergeResult:
         if which == "base" and not raw.strip():
             sides.append(None)  # a file new on both sides: nothing in common
             continue
+        if not looks_like_timeline(raw):  # another TOML file that the pattern takes in (pyproject.toml)
+            reason = f"{which} is not a timeline file (it has no schema key)"
+            break
         timeline, problems = validated(raw, path, context)
         if timeline is None:
             first = str(problems[0]) if problems else "not a valid timeline"
