@@ -56,6 +56,9 @@ COMMANDS = (
     "init",
     "diff",
     "git-diff",
+    "merge-driver",
+    "history",
+    "git-setup",
     "export",
     "schema",
 )

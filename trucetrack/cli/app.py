@@ -43,6 +43,9 @@ COMMAND_MODULES: dict[str, str] = {
     "init": "edits",
     "diff": "files",
     "git-diff": "files",
+    "merge-driver": "files",
+    "history": "files",
+    "git-setup": "files",
     "export": "publish",
     "schema": "publish",
 }

@@ -1,4 +1,4 @@
-"""The commands for timeline files in git: fmt, diff and the git diff driver.
+"""The commands for timeline files in git: fmt, diff, the git diff driver and the merge driver.
 
 fmt rewrites files through ``trucetrack.ops.fmt`` (lock, validate, atomic
 replace; never the bundled timeline); diff and git-diff compare two versions
@@ -13,9 +13,10 @@ from typing import Annotated
 
 import typer
 
-from trucetrack.cli.options import GlobalOptions, command
+from trucetrack.cli.options import GlobalOptions, command, complete_entry_ids
 from trucetrack.errors import ExitStatus
 from trucetrack.ops.diff import GIT_ARGUMENTS
+from trucetrack.ops.merge import MERGE_ARGUMENTS
 
 
 class DiffFormat(StrEnum):
@@ -94,3 +95,76 @@ def git_diff(
     from trucetrack.output import files
 
     files.git_diffed(diffs.git_diff(options.invocation(), arguments))
+
+
+@command("merge-driver", no_effect=True)
+def merge_driver(
+    options: GlobalOptions,
+    arguments: Annotated[list[str], typer.Argument(metavar=MERGE_ARGUMENTS, help="What git passes: %O %A %B %P.")],
+) -> None:
+    """Git's merge driver for timelines: a three-way merge by entry id, written over OURS in canonical form.
+
+    Entries added on either side are all kept; a change on one side is taken;
+    the same entry changed differently on both sides is a conflict, marked in
+    the file around that entry only (exit 1). A side that is not a valid
+    timeline is merged line by line by git merge-file instead.
+
+    Set up: echo '*.toml merge=trucetrack' >> .gitattributes;
+    git config merge.trucetrack.driver "trucetrack merge-driver %O %A %B %P"
+    """
+    from trucetrack.ops import merge as merges
+    from trucetrack.output import files
+
+    result = merges.merge_driver(arguments)
+    files.merged(result)
+    if not result.clean:
+        raise typer.Exit(ExitStatus.FINDINGS)
+
+
+@command()
+def history(
+    options: GlobalOptions,
+    entry_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The entry whose history to show.", autocompletion=complete_entry_ids)
+    ],
+    output: Annotated[DiffFormat, typer.Option("--format", help="text or json.")] = DiffFormat.text,
+) -> None:
+    """The life of one entry in git: each commit that added it, changed it, moved its end or removed it.
+
+    Oldest first, with commit, date, author and subject; an end moved by a
+    modifier names it. Every commit counts; --as-of only sets the instant at
+    which effective ends are worked out. Commits that do not change the entry
+    are left out.
+
+    In a repository: trucetrack history geneva-truce -f timelines/ --as-of 2025-12-01
+    """
+    from trucetrack.ops import history as histories
+    from trucetrack.output import history as shown
+    from trucetrack.output.console import write
+
+    result = histories.history(options.invocation(), entry_id)
+    write(shown.history_json(result) if output is DiffFormat.json else shown.history_text(result))
+
+
+@command("git-setup", no_effect=True)
+def git_setup(
+    options: GlobalOptions,
+    folder: Annotated[
+        Path, typer.Argument(metavar="[FOLDER]", help="A folder in the repository; default: the current one.")
+    ] = Path("."),
+    pattern: Annotated[
+        str, typer.Option("--pattern", metavar="PATTERN", help="The files to handle, as in .gitattributes.")
+    ] = "*.toml",
+) -> None:
+    """Make trucetrack git's diff and merge driver for timeline files in this repository.
+
+    Appends the missing lines to .gitattributes at the top of the repository
+    (commit it, so every clone has it) and sets diff.trucetrack.command,
+    merge.trucetrack.name and merge.trucetrack.driver in the repository's own
+    config (each clone runs this once: git never takes commands to run from
+    the files of a repository). Running it again changes nothing.
+    """
+    from trucetrack.ops import merge as merges
+    from trucetrack.output import files
+
+    files.set_up(merges.git_setup(str(folder), pattern))

@@ -27,7 +27,8 @@ Where a comment belongs:
   line: at the end.
 
 Every comment of the input is checked to be in the output; if one were not,
-formatting refuses and names its line. Whether the meaning is unchanged is
+formatting refuses and names its line. ``store.merge`` reads the three sides
+of a merge into the same blocks and writes its result in this layout. Whether the meaning is unchanged is
 checked by the caller, which can validate (``same_meaning``).
 """
 

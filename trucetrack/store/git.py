@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -146,3 +147,120 @@ def last_commit(path: str, at_or_before: datetime) -> str | None:
         raise GitError(f"{path}: cannot read its history: {message}")
     commit = result.stdout.decode("ascii").strip()
     return commit or None
+
+
+def merge_file(ours: str, base: str, theirs: str) -> int:
+    """git's own line merge of three files into ``ours`` (``git merge-file``): the number of
+    conflicts it left (capped by git at 127); needs no repository."""
+    folder = _folder_of(ours)
+    labels = ["-L", "ours", "-L", "base", "-L", "theirs"]
+    paths = [os.path.abspath(name) for name in (ours, base, theirs)]
+    result = _git(["merge-file", *labels, *paths], folder)
+    if result.returncode < 0 or result.returncode > 127:
+        raise GitError(f"git merge-file failed: {_message(result)}")
+    return result.returncode
+
+
+# ---------------------------------------------------------------- history
+
+
+@dataclass(frozen=True)
+class LoggedCommit:
+    """One commit of ``git log`` for a path: who, when, why, and the path's names before and at it.
+
+    ``path`` and ``old_path`` are relative to the top of the repository;
+    ``old_path`` differs from ``path`` when the commit renamed the file.
+    """
+
+    commit: str
+    parents: tuple[str, ...]
+    date: str  # the author date, ISO 8601 with its offset
+    author: str
+    subject: str
+    path: str | None = None
+    old_path: str | None = None
+
+
+_FIELD = "%x1f"
+_RECORD = "%x1e"
+
+
+def relative_to_root(path: str) -> tuple[Path, str]:
+    """The repository of ``path`` and ``path`` relative to its top (``""`` for the top itself)."""
+    root = repository_root(path)
+    absolute = Path(os.path.realpath(os.path.abspath(path)))
+    try:
+        relative = absolute.relative_to(Path(os.path.realpath(root)))
+    except ValueError:
+        raise GitError(f"{path}: not inside the repository at {root}") from None
+    text = relative.as_posix()
+    return root, "" if text == "." else text
+
+
+def log(root: Path, relative: str, *, follow: bool) -> list[LoggedCommit]:
+    """The commits of HEAD that changed ``relative`` (a file or folder), newest first;
+    ``follow``: a file followed across renames."""
+    fields = _FIELD.join(("%H", "%P", "%aI", "%an", "%s"))
+    arguments = ["-c", "core.quotePath=false", "log", f"--format={_RECORD}{fields}", "--name-status", "-M"]
+    if follow:
+        arguments.append("--follow")
+    result = _git([*arguments, "HEAD", "--", relative or "."], root)
+    if result.returncode != 0:
+        message = _message(result)
+        if "unknown revision" in message or "bad revision" in message or "does not have any commits" in message:
+            return []
+        raise GitError(f"{relative or root}: cannot read its history: {message}")
+    commits: list[LoggedCommit] = []
+    for record in result.stdout.decode("utf-8", "replace").split("\x1e"):
+        if not record.strip():
+            continue
+        header, _, rest = record.partition("\n")
+        commit, parents, date, author, subject = (header.split("\x1f") + [""] * 5)[:5]
+        path = old_path = None
+        for line in rest.splitlines():
+            parts = line.split("\t")
+            if len(parts) == 3 and parts[0][:1] in ("R", "C"):
+                old_path, path = parts[1], parts[2]
+            elif len(parts) == 2 and path is None:
+                path = old_path = parts[1]
+        commits.append(LoggedCommit(commit, tuple(parents.split()), date, author, subject, path, old_path))
+    return commits
+
+
+def topological_order(root: Path) -> list[str]:
+    """Every commit of HEAD, oldest first, parents before children."""
+    result = _git(["rev-list", "--topo-order", "--reverse", "HEAD"], root)
+    if result.returncode != 0:
+        return []
+    return result.stdout.decode("ascii").split()
+
+
+def blob_at(root: Path, commit: str, relative: str) -> bytes | None:
+    """The bytes of ``relative`` (from the top of the repository) in ``commit``; None when it is not a file there."""
+    result = _git(["cat-file", "blob", f"{commit}:{relative}"], root)
+    return result.stdout if result.returncode == 0 else None
+
+
+def toml_names_at(root: Path, commit: str, folder: str) -> list[str]:
+    """The ``*.toml`` files directly in ``folder`` (from the top) in ``commit``, as paths from the top, by name."""
+    result = _git(["ls-tree", "-z", f"{commit}:{folder}"], root)
+    if result.returncode != 0:
+        return []
+    names: list[str] = []
+    for record in result.stdout.split(b"\0"):
+        meta, _, entry = record.partition(b"\t")
+        text = entry.decode("utf-8", "surrogateescape")
+        if b" blob " in meta and text.endswith(".toml"):
+            names.append(f"{folder}/{text}" if folder else text)
+    return sorted(names)
+
+
+def set_config(root: Path, key: str, value: str) -> bool:
+    """Set ``key`` in the repository's own config (``.git/config``); False when it already had that value."""
+    current = _git(["config", "--local", "--get", key], root)
+    if current.returncode == 0 and current.stdout.decode("utf-8", "replace").rstrip("\n") == value:
+        return False
+    result = _git(["config", "--local", key, value], root)
+    if result.returncode != 0:
+        raise GitError(f"cannot set {key} in {root}: {_message(result)}")
+    return True
