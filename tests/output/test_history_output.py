@@ -40,7 +40,7 @@ def test_text_and_json() -> None:
     )
     result = HistoryResult("geneva-truce", instant("2025-12-01T00:00"), NEW_YORK, (step,))
     assert history_text(result).splitlines() == [
-        "geneva-truce (ends as of 2025-12-01 00:00 EST, America/New_York)",
+        "History of geneva-truce in git (effective ends as of 2025-12-01 00:00 EST, America/New_York)",
         "aaaaaaaaaa 2025-08-11 Ana Lima: EO 14334",
         "  end 2025-08-12 00:01 EDT → 2025-11-10 00:01 EST (+90 days), by its own edit",
     ]

@@ -42,7 +42,9 @@ def history_text(result: HistoryResult) -> str:
     """``abcdef1234 2025-08-11 Ana Lima: Record EO 14334`` and below it each change."""
     if not result.steps:
         return f"{clean_line(result.id)}: no commit changed it\n"
-    lines = [f"{clean_line(result.id)} (ends as of {format_instant(result.as_of, result.zone)}, {result.zone.key})"]
+    # Effective ends depend on the instant they are worked out at: say which.
+    when = format_instant(result.as_of, result.zone)
+    lines = [f"History of {clean_line(result.id)} in git (effective ends as of {when}, {result.zone.key})"]
     for step in result.steps:
         lines.append(f"{step.commit[:10]} {step.date[:10]} {clean_line(step.author)}: {clean_line(step.subject)}")
         lines.extend(f"  {change_text(change)}" for change in step.changes)
