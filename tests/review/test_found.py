@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -241,3 +242,40 @@ def test_no_trailing_spaces_with_color_always(tmp_path: Path, args: list[str]) -
     done = run([*files, *args, "--as-of", AS_OF, "--color", "always"], tmp_path, COLUMNS="40")
     plain = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", done.stdout.decode())
     assert [line for line in plain.splitlines() if line.endswith(" ")] == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_merge_driver_result_checked_with_its_folder(tmp_path: Path) -> None:
+    """Ours adds `x` to t.toml; theirs adds `y` to t.toml and another `x` to s.toml in the same
+    folder. `git merge` succeeds (the driver exits 0, the merged t.toml is valid alone) and leaves
+    `timelines/` invalid: `t.toml:22: x: duplicate id: already defined at s.toml:4`. Ids are unique
+    across a folder's files, so the driver should validate the result with its siblings and exit 1.
+    Fix: ops/merge.py validates the merged file with its folder only when it is invalid alone."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["git", *args], cwd=tmp_path, capture_output=True, check=True)
+
+    def tt(*args: str) -> None:
+        assert run(list(args), tmp_path).returncode == 0
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.name", "u")
+    git("config", "user.email", "u@example.org")
+    tt("git-setup")
+    # git runs the driver by name: make sure it finds this environment's command
+    git("config", "merge.trucetrack.driver", " ".join([*installed_command(), "merge-driver", "%O", "%A", "%B", "%P"]))
+    (tmp_path / "timelines").mkdir()
+    (tmp_path / "timelines" / "t.toml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "timelines" / "s.toml").write_text("schema = 1\n", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("checkout", "-qb", "side")
+    tt("add", "-f", "timelines/t.toml", "--kind", "deadline", "--title", "X", "--id", "x", "--date", "2025-05-01")
+    git("commit", "-qam", "x in t")
+    git("checkout", "-q", "main")
+    tt("add", "-f", "timelines/t.toml", "--kind", "deadline", "--title", "Y", "--id", "y", "--date", "2025-04-01")
+    tt("add", "-f", "timelines/s.toml", "--kind", "deadline", "--title", "X2", "--id", "x", "--date", "2025-04-01")
+    git("commit", "-qam", "y in t, x in s")
+    merged = subprocess.run(["git", "merge", "-q", "--no-edit", "side"], cwd=tmp_path, capture_output=True, check=False)
+    valid = run(["validate", "timelines"], tmp_path).returncode == 0
+    assert valid or merged.returncode != 0, "git merge succeeded and left an invalid timeline folder"
