@@ -106,6 +106,7 @@ announced = 2026-12-05T14:00:00
 
 TODAY = "2026-12-02"  # 22 days after the truce lapsed, past the data's current_to
 NOTE = "data checked to 2026-05-31; later changes are not confirmed (marked ?)"
+DATA_NOTE = "data checked to 2026-05-31; later changes are not confirmed (confirmed: false)"
 
 
 def run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -192,7 +193,7 @@ def test_check_finds_only_what_was_known(folder: Path) -> None:
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
     found = run(folder, "check", "-f", "k.toml", "--within", "30d", "--as-of", "2026-12-06")
     assert found.returncode == 1 and "summit" in found.stdout
-    assert NOTE in found.stderr
+    assert "k.toml: data checked to 2026-05-31; later changes are not confirmed." in found.stderr
 
 
 def test_rates_before_the_truce_was_announced_and_after_the_data_ends(folder: Path) -> None:
@@ -229,7 +230,7 @@ def test_every_view_says_the_data_is_past_its_current_to(folder: Path) -> None:
         assert NOTE in result.stdout.replace("\n", " ").replace("  ", " "), args
     assert "expired?" in run(folder, "show", "truce", "-f", "k.toml", "--as-of", TODAY).stdout
     as_json = run(folder, "status", "-f", "k.toml", "--as-of", TODAY, "--format", "json")
-    assert NOTE in as_json.stderr and NOTE not in as_json.stdout
+    assert DATA_NOTE in as_json.stderr and DATA_NOTE not in as_json.stdout
 
 
 def test_the_calendar_feed_does_not_show_the_lapse_as_fact(folder: Path) -> None:

@@ -88,7 +88,7 @@ def test_a_file_given_twice_is_read_once(write_timeline: Callable[..., Path], ru
     path = str(write_timeline('[[event]]\nid = "a"\nkind = "data"\ntitle = "A"\ndate = 2025-01-01\n'))
     result = runner.invoke(app, ["validate", path, path])
     assert result.exit_code == 0, result.output
-    assert result.output == "ok: 1 entries in 1 file\n"
+    assert result.output == "ok: 1 entry in 1 file\n"
 
 
 def test_every_problem_is_reported_even_in_entries_with_other_problems(write_timeline: Callable[..., Path]) -> None:

@@ -537,37 +537,39 @@ def test_check_text_markdown_json(view: RunContext, states: list[EntryState]) ->
 # ---------------------------------------------------------------- rates
 
 
-def test_rates_at_80_columns(view: RunContext, timeline: Timeline) -> None:
+def rates_text(view: RunContext, timeline: Timeline, width: int | None, ladder: bool) -> str:
     rates = Rates(timeline, AS_OF)
-    assert captured(views.rates_renderable(view, rates.current_all(), None), 80) == joined(
+    history = rates.ladder("reciprocal") if ladder else None
+    lines = views.rates_lines(view, rates.current_all(), history, width)
+    return "".join("".join(text for text, _ in line) + "\n" for line in lines)
+
+
+@pytest.mark.parametrize("width", [80, 100, None])
+def test_rates_when_they_fit(view: RunContext, timeline: Timeline, width: int | None) -> None:
+    assert rates_text(view, timeline, width, ladder=False) == joined(
         "Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
         "Measure     Rate  Since                 Set by",
-        "reciprocal   10%  2025-05-14 00:01 EDT  truce ",
+        "reciprocal   10%  2025-05-14 00:01 EDT  truce",
     )
-    assert captured(views.rates_renderable(view, rates.current_all(), rates.ladder("reciprocal")), 80) == joined(
+    assert rates_text(view, timeline, width, ladder=True) == joined(
         "Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
         "reciprocal",
-        " From                  Rate  Set by                        ",
-        " 2025-04-10 00:01 EDT  125%  escalation                    ",
-        " 2025-05-14 00:01 EDT   10%  truce               now       ",
-        " 2025-11-10 00:01 EST   34%  truce (rate_after)  scheduled ",
+        "From                  Rate  Set by",
+        "2025-04-10 00:01 EDT  125%  escalation",
+        "2025-05-14 00:01 EDT   10%  truce               now",
+        "2025-11-10 00:01 EST   34%  truce (rate_after)  scheduled",
     )
 
 
-def test_rates_at_100_columns(view: RunContext, timeline: Timeline) -> None:
-    rates = Rates(timeline, AS_OF)
-    assert captured(views.rates_renderable(view, rates.current_all(), None), 100) == joined(
-        "Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
-        "Measure     Rate  Since                 Set by",
-        "reciprocal   10%  2025-05-14 00:01 EDT  truce ",
-    )
-    assert captured(views.rates_renderable(view, rates.current_all(), rates.ladder("reciprocal")), 100) == joined(
-        "Test timeline — as of 2025-08-12 00:01 EDT (America/New_York)",
+def test_rates_at_40_columns_stack_and_cut_nothing(view: RunContext, timeline: Timeline) -> None:
+    assert rates_text(view, timeline, 40, ladder=True) == joined(
+        "Test timeline — as of 2025-08-12 00:01",
+        "EDT (America/New_York)",
         "reciprocal",
-        " From                  Rate  Set by                        ",
-        " 2025-04-10 00:01 EDT  125%  escalation                    ",
-        " 2025-05-14 00:01 EDT   10%  truce               now       ",
-        " 2025-11-10 00:01 EST   34%  truce (rate_after)  scheduled ",
+        "2025-04-10 00:01 EDT  125%  escalation",
+        "2025-05-14 00:01 EDT  10%  truce  now",
+        "2025-11-10 00:01 EST  34%",
+        "  truce (rate_after)  scheduled",
     )
 
 

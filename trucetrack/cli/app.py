@@ -8,6 +8,7 @@ thin function: it parses its arguments, calls one operation of
 
 from __future__ import annotations
 
+import sys
 from typing import Any, NoReturn
 
 import typer
@@ -15,6 +16,14 @@ from typer.core import TyperGroup
 
 from trucetrack.errors import ExitStatus, TrucetrackError
 from trucetrack.output.console import report_error, silence_stdout, tolerate_unencodable_text, trim_piped_lines
+
+
+def _output_failed(error: OSError) -> NoReturn:
+    """``trucetrack status > /dev/full``: an error (exit 2), never a traceback, and
+    nothing more for Python's own flush at exit to fail on."""
+    silence_stdout()
+    report_error(TrucetrackError(f"cannot write the output: {error.strerror or error}"))
+    raise typer.Exit(ExitStatus.ERROR)
 
 
 def _quiet_closed_pipe() -> NoReturn:
@@ -99,6 +108,8 @@ class TrucetrackGroup(TyperGroup):
             raise typer.Exit(error.exit_code) from None
         except BrokenPipeError:
             _quiet_closed_pipe()
+        except OSError as error:  # stdout on a full disk, a device that refuses writes
+            _output_failed(error)
 
 
 app = typer.Typer(
@@ -134,4 +145,16 @@ def main() -> None:
     _one_command_per_process = True
     tolerate_unencodable_text()
     trim_piped_lines()
-    app(prog_name="trucetrack")
+    try:
+        app(prog_name="trucetrack")
+    except SystemExit as done:
+        # What is still buffered is written here, where a failure can be reported.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            silence_stdout()
+        except OSError as error:
+            silence_stdout()
+            report_error(TrucetrackError(f"cannot write the output: {error.strerror or error}"))
+            raise SystemExit(ExitStatus.ERROR) from None
+        raise done

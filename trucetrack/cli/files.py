@@ -140,10 +140,13 @@ def history(
     """
     from trucetrack.ops import history as histories
     from trucetrack.output import history as shown
-    from trucetrack.output.console import write
+    from trucetrack.output.console import write, write_data
 
     result = histories.history(options.invocation(), entry_id)
-    write(shown.history_json(result) if output is DiffFormat.json else shown.history_text(result))
+    if output is DiffFormat.json:
+        write_data(shown.history_json(result))
+    else:
+        write(shown.history_text(result))
 
 
 @command("git-setup", no_effect=True)

@@ -254,6 +254,7 @@ def rates(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="table, markdown, json or csv.")
     ] = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """The rate of each measure as of the instant (rate while in force, rate_after once ended).
 
@@ -262,4 +263,4 @@ def rates(
     from trucetrack.ops import query
     from trucetrack.output import emit
 
-    emit.rates(query.rates(options.invocation(), measure, history), output.value, options.color)
+    emit.rates(query.rates(options.invocation(), measure, history), output.value, options.color, wide=wide)

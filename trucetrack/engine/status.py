@@ -68,8 +68,9 @@ class EntryState:
     # current_to and by the instant: the file cannot confirm it.
     confirmed: bool = True
     # For an entry with a holiday calendar: its working days from the as-of day
-    # (inclusive) to the day counted to (exclusive), both in the entry's zone;
-    # negative once that day has passed. None without a calendar.
+    # (inclusive) to its end's day (a point's date; exclusive), both in the entry's
+    # zone, also while a span is scheduled; negative once that day has passed.
+    # None without a calendar or without an end.
     working_days_left: int | None = None
     # For an entry with a calendar: whether a working-day count behind its end or its
     # working_days_left crosses a year whose official schedule the holidays library
@@ -438,9 +439,12 @@ def _with_countdown(
     if counted_to is not None:
         days_left = clock.days_to(counted_to)
         seconds_left = clock.seconds_to(counted_to)
-        if entry.calendar is not None:
-            working_days_left = working_days_between(clock.as_of, counted_to, get_zone(entry.zone), entry.calendar)
-    provisional = None if entry.calendar is None else _provisional(entry, history, clock.as_of, counted_to)
+    # Working days are counted to the end's day, also while a span is scheduled (when
+    # days_left counts to its start): "how many working days until the deadline".
+    worked_to = end if entry.is_span and status == "scheduled" else counted_to
+    if entry.calendar is not None and worked_to is not None:
+        working_days_left = working_days_between(clock.as_of, worked_to, get_zone(entry.zone), entry.calendar)
+    provisional = None if entry.calendar is None else _provisional(entry, history, clock.as_of, worked_to)
     return EntryState(
         entry=entry,
         status=status,

@@ -52,8 +52,9 @@ class MergeResult:
 _Source = tuple[bytes, str]
 
 
-def _context(path: str) -> list[_Source]:
-    """The other timeline files of ``path``'s folder in the work tree (one that cannot be read is left out)."""
+def _context(path: str, versions: Sequence[str] = ()) -> list[_Source]:
+    """The other timeline files of ``path``'s folder in the work tree (one that cannot be read is
+    left out), not counting the versions being merged, wherever git put them."""
     from trucetrack.store import files as disk
     from trucetrack.store.reader import looks_like_timeline
 
@@ -64,7 +65,7 @@ def _context(path: str) -> list[_Source]:
     except TrucetrackError:
         return []
     for name in names:
-        if os.path.normpath(name) == os.path.normpath(path):
+        if os.path.normpath(name) in {os.path.normpath(taken) for taken in (path, *versions)}:
             continue
         try:
             raw = disk.read_bytes(name)
@@ -93,6 +94,20 @@ def validated(raw: bytes, path: str, context: list[_Source]) -> tuple[Timeline |
     return None, problems
 
 
+def merged_problems(merged: bytes, path: str, context: list[_Source]) -> list[Problem]:
+    """What is wrong with the merged file, alone and beside its folder's other files:
+    ids are unique across a folder, so an id the other side gave a sibling file is a
+    problem of the merge. Problems the siblings have without this file are theirs."""
+    if not context:
+        return validated(merged, path, [])[1]
+    _, together = _build([(merged, path), *context])
+    if not together:
+        return []
+    _, theirs_alone = _build(context)
+    already = {str(problem) for problem in theirs_alone}
+    return [problem for problem in together if str(problem) not in already]
+
+
 def merge_driver(arguments: Sequence[str]) -> MergeResult:
     """Merge ``%A`` (ours) and ``%B`` (theirs) from ``%O`` (base) into ``%A``, as git asks its merge driver."""
     from trucetrack.store import canonical, fsio
@@ -105,7 +120,7 @@ def merge_driver(arguments: Sequence[str]) -> MergeResult:
         raise BadValue(f"merge-driver takes the arguments git passes: {MERGE_ARGUMENTS} (got {len(arguments)})")
     base_path, ours_path, theirs_path = arguments[:3]
     path = arguments[3] if len(arguments) == 4 else ours_path
-    context = _context(path)
+    context = _context(path, (base_path, ours_path, theirs_path))
     sides: list[merging.MergeSide | None] = []
     reason: str | None = None
     for name, which in ((base_path, "base"), (ours_path, "ours"), (theirs_path, "theirs")):
@@ -133,9 +148,7 @@ def merge_driver(arguments: Sequence[str]) -> MergeResult:
         return MergeResult(path, fallback=reason, line_conflicts=gitfiles.merge_file(ours_path, base_path, theirs_path))
     merged = outcome.text.encode("utf-8")
     fsio.write_file(Path(ours_path), merged)
-    found: list[Problem] = []
-    if not outcome.conflicts:
-        _, found = validated(merged, path, context)
+    found = [] if outcome.conflicts else merged_problems(merged, path, context)
     return MergeResult(
         path,
         conflicts=outcome.conflicts,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trucetrack.errors import BadValue, TrucetrackError
 from trucetrack.ops.context import Invocation, check_choice, known_entry, open_run, resolve_paths
@@ -407,5 +407,23 @@ def read_addresses(option: str, values: Sequence[str]) -> list[str]:
             raise BadValue(
                 f"{option}: {value!r} is not a mail address (write ana@example.org or 'Ana <ana@example.org>')"
             )
-        found += [str(address) for address in addresses]
+        found += [_deliverable(option, value, address) for address in addresses]
     return found
+
+
+def _deliverable(option: str, value: str, address: Any) -> str:
+    """An address a mail server can carry in a header: an international domain
+    written in its ASCII form (``例え.jp`` as ``xn--r8jz45g.jp``), since an encoded
+    word inside an address is not allowed; a local part that is not ASCII needs
+    SMTPUTF8, which ``sendmail -t`` cannot promise, so it is refused."""
+    from email.headerregistry import Address
+
+    if not address.username.isascii():
+        raise BadValue(f"{option}: {value!r}: the part before @ must be ASCII for the mail to be delivered")
+    domain = address.domain
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise BadValue(f"{option}: {value!r}: {domain!r} is not a domain name that mail can use") from None
+    return str(Address(address.display_name, address.username, domain))

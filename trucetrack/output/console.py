@@ -185,8 +185,26 @@ def write(text: str, *, verbatim: bool = False) -> None:
     stream.flush()
 
 
-# Spaces that end a line, before its newline.
-_SPACES_AT_LINE_END = re.compile(r" +(?=\r?\n)")
+def write_data(text: str) -> None:
+    """Write a machine format (JSON, CSV, HTML) to stdout as UTF-8, whatever the
+    locale: these formats are UTF-8 by definition, and a reader must not get
+    ``?`` for a Chinese title because cron ran under ``LC_ALL=C``."""
+    stream = sys.stdout
+    binary = getattr(stream, "buffer", None)
+    if binary is None:  # a text-only stream (a test's StringIO)
+        write(text)
+        return
+    stream.flush()
+    binary.write(text.encode("utf-8", "surrogateescape"))
+    binary.flush()
+
+
+# Spaces that end a line, before its newline (and before the colour codes that
+# close the line's styles, which rich writes after a padded cell).
+_SPACES_AT_LINE_END = re.compile(r" +(?=(?:\x1b\[[0-9;]*m)*\r?\n)")
+# Spaces at the end of a write, with any colour codes after them: held back
+# until the next write shows whether the line ends there.
+_SPACES_AT_WRITE_END = re.compile(r" +(?:\x1b\[[0-9;]*m)*\Z")
 
 
 class _TrimmedLines:
@@ -202,10 +220,17 @@ class _TrimmedLines:
     def write(self, text: str) -> int:
         count = len(text)
         text = self._held + text
-        if " \n" in text or " \r\n" in text:
+        if " " in text:
             text = _SPACES_AT_LINE_END.sub("", text)
-        kept = text.rstrip(" ")
-        self._held = text[len(kept) :]
+        end = _SPACES_AT_WRITE_END.search(text)
+        if end is None:
+            kept, self._held = text, ""
+        else:
+            # The colour codes go out now (a style closed after padding stays
+            # closed even if nothing follows); the spaces wait for what comes next.
+            tail = end.group()
+            codes = tail.lstrip(" ")
+            kept, self._held = text[: end.start()] + codes, tail[: len(tail) - len(codes)]
         if kept:
             self.stream.write(kept)
         return count

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from trucetrack.output.console import ColorMode, make_console, output_width, plain_output, write
+from trucetrack.output.console import ColorMode, make_console, output_width, plain_output, write, write_data
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -36,11 +36,11 @@ if TYPE_CHECKING:
     )
 
 
-def bundled_note_to_stderr(run: RunContext) -> None:
+def bundled_note_to_stderr(run: RunContext, *, marked: str | None = "confirmed: false") -> None:
     """JSON and CSV stay machine-readable: the notes for a person go to stderr."""
     from trucetrack.output.text import run_notes
 
-    for note in run_notes(run):
+    for note in run_notes(run, marked=marked):
         sys.stderr.write(note + "\n")
 
 
@@ -56,8 +56,10 @@ def status(result: StatusResult, output: str, color: ColorMode | None, *, wide: 
         return
     if output in ("json", "csv"):
         bundled_note_to_stderr(run)
-    writers = {"markdown": render.status_markdown, "json": render.status_json, "csv": render.status_csv}
-    write(writers[output](run, states))
+    if output == "markdown":
+        write(render.status_markdown(run, states))
+        return
+    write_data(render.status_json(run, states) if output == "json" else render.status_csv(run, states))
 
 
 def show(result: ShowResult, color: ColorMode | None, output: str = "text") -> None:
@@ -66,7 +68,7 @@ def show(result: ShowResult, color: ColorMode | None, output: str = "text") -> N
 
     if output == "json":
         bundled_note_to_stderr(result.run)
-        write(show_json(result.run, result.entry, result.state))
+        write_data(show_json(result.run, result.entry, result.state))
         return
     console = make_console(color)
     console.print(show_renderable(result.run, result.entry, result.state, result.party_names))
@@ -77,7 +79,8 @@ def show(result: ShowResult, color: ColorMode | None, output: str = "text") -> N
 
 
 def validated(result: ValidateResult) -> None:
-    write(f"ok: {result.entries} entries in {result.files} file{'s' if result.files != 1 else ''}\n")
+    entries = f"{result.entries} {'entry' if result.entries == 1 else 'entries'}"
+    write(f"ok: {entries} in {result.files} file{'s' if result.files != 1 else ''}\n")
 
 
 def countdown(result: CountdownResult, color: ColorMode | None, *, live: bool, output: str = "table") -> None:
@@ -88,7 +91,7 @@ def countdown(result: CountdownResult, color: ColorMode | None, *, live: bool, o
 
         run, states, _ = result.at(result.run.as_of)
         bundled_note_to_stderr(run)
-        write(views.countdown_json(run, states))
+        write_data(views.countdown_json(run, states))
         return
     console = make_console(color)
 
@@ -148,9 +151,9 @@ def timeline(result: TimelineResult, output: str, color: ColorMode | None) -> No
         return
     bundled_note_to_stderr(run)
     if output == "json":
-        write(views.timeline_json(run, states, result.first, result.last))
+        write_data(views.timeline_json(run, states, result.first, result.last))
     else:
-        write(views.timeline_csv(run, states))
+        write_data(views.timeline_csv(run, states))
 
 
 def summary(result: SummaryResult, output: str, color: ColorMode | None, *, wide: bool = False) -> None:
@@ -167,10 +170,10 @@ def summary(result: SummaryResult, output: str, color: ColorMode | None, *, wide
         from trucetrack.output.html import summary_html
 
         bundled_note_to_stderr(run)
-        write(summary_html(run, result.summary))
+        write_data(summary_html(run, result.summary))
     else:
         bundled_note_to_stderr(run)
-        write(views.summary_json(run, result.summary))
+        write_data(views.summary_json(run, result.summary))
 
 
 def summary_email(result: MailResult) -> None:
@@ -191,7 +194,7 @@ def check(result: CheckResult, output: str, color: ColorMode | None, *, wide: bo
     run, found = result.run, result.found
     if not found:
         return
-    bundled_note_to_stderr(run)
+    bundled_note_to_stderr(run, marked=None if output in ("table", "markdown") else "confirmed: false")
     if output == "table":
         from trucetrack.output.status import rich_text
 
@@ -201,23 +204,27 @@ def check(result: CheckResult, output: str, color: ColorMode | None, *, wide: bo
     elif output == "markdown":
         write(views.check_markdown(run, found))
     elif output == "json":
-        write(views.check_json(run, found, result.window))
+        write_data(views.check_json(run, found, result.window))
     else:
         from trucetrack.output.status import status_csv
 
-        write(status_csv(run, found))
+        write_data(status_csv(run, found))
 
 
-def rates(result: RatesResult, output: str, color: ColorMode | None) -> None:
+def rates(result: RatesResult, output: str, color: ColorMode | None, *, wide: bool = False) -> None:
     from trucetrack.output import views
 
     run = result.run
     if output == "table":
-        make_console(color).print(views.rates_renderable(run, result.current, result.steps))
+        from trucetrack.output.status import rich_text
+
+        console = make_console(color)
+        lines = views.rates_lines(run, result.current, result.steps, None if wide else console.width)
+        console.print(rich_text(lines), no_wrap=True, crop=False, overflow="ignore")
         return
     if output == "markdown":
         write(views.rates_markdown(run, result.current, result.steps))
         return
     bundled_note_to_stderr(run)
     writer = views.rates_json if output == "json" else views.rates_csv
-    write(writer(run, result.current, result.steps))
+    write_data(writer(run, result.current, result.steps))

@@ -10,7 +10,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from trucetrack.core.text import clean, clean_line
-from trucetrack.output.console import write
+from trucetrack.output.console import write, write_data
 from trucetrack.output.diff import diff_json, diff_text
 
 if TYPE_CHECKING:
@@ -30,8 +30,10 @@ def formatted(result: FmtResult) -> None:
 
 
 def diffed(result: DiffResult, *, as_json: bool) -> None:
-    render = diff_json if as_json else diff_text
-    write(render(result.diff, result.old_label, result.new_label))
+    if as_json:
+        write_data(diff_json(result.diff, result.old_label, result.new_label))
+    else:
+        write(diff_text(result.diff, result.old_label, result.new_label))
 
 
 def git_diffed(result: GitDiffResult) -> None:

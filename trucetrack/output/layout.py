@@ -80,6 +80,8 @@ def table_lines(
     header_cells = [(column.header, "bold") for column in columns]
     lines: list[list[Piece]] = []
     if not has_prose:
+        if width is not None and short_width > width:
+            return _stacked([(row, ("", "")) for row in rows], width)
         if header:
             lines.append(short_pieces(header_cells))
         lines += [short_pieces(row) for row in rows]
@@ -112,11 +114,20 @@ def table_lines(
                 lines += [[(INDENT + part, style)] for part in wrap_words(text, max(width - len(INDENT), 1))]
         return [_trimmed(line) for line in lines]
 
-    # stacked: each row a block of its cells, packed; nothing is cut
-    for row in rows:
+    return _stacked([(row[:-1], row[-1]) for row in rows], width)
+
+
+def _stacked(rows: Sequence[tuple[Sequence[Cell], Cell]], width: int) -> list[list[Piece]]:
+    """Each row a block: its short cells packed on as few lines as they fit (a
+    cell is never broken), then its prose wrapped; every line after the first
+    indented. Nothing is cut."""
+    from rich.cells import cell_len
+
+    lines: list[list[Piece]] = []
+    for short_cells, (text, style) in rows:
         packed: list[list[Cell]] = [[]]
         used = 0
-        for cell in row[:-1]:
+        for cell in short_cells:
             if not cell[0]:
                 continue
             length = cell_len(cell[0])
@@ -134,7 +145,6 @@ def table_lines(
                     pieces.append((GAP, ""))
                 pieces.append(cell)
             lines.append(pieces)
-        text, style = row[-1]
         if text:
             room_left = max(width - len(STACK_INDENT), 1)
             lines += [[(STACK_INDENT + part, style)] for part in wrap_words(text, room_left)]

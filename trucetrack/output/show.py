@@ -203,6 +203,10 @@ def show_record(view: RunContext, entry: Entry, state: EntryState | None) -> dic
     full = entry_record(view, entry, state)
     head = status_record(view, state) if state is not None else {key: full.get(key) for key in JSON_ENTRY_KEYS}
     record = {**head, **{key: value for key, value in full.items() if key not in head}}
+    # How the file wrote the end, when not as an instant (export gives the end computed).
+    spec = entry.end_spec
+    record["duration"] = clean(spec.text) if spec is not None and spec.key == "duration" else None
+    record["through"] = clean(spec.text) if spec is not None and spec.key == "through" else None
     record["derivation"] = (
         derivation(entry, state.history, setter_index(state.history), view.zone)
         if state is not None and entry.is_span and state.history

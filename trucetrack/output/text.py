@@ -51,10 +51,11 @@ def bundled_note(timeline: Timeline) -> str | None:
     return f"Showing the bundled US–China timeline ({when}); use -f FILE or ./timelines/ for your own."
 
 
-def run_notes(view: RunContext) -> list[str]:
+def run_notes(view: RunContext, *, marked: str | None = "marked ?") -> list[str]:
     """What every view says once, above what it shows: that the bundled timeline
     is in use, and for each file whose data ends before the as-of instant, that
-    later changes are not confirmed (entries resting on them are marked ``?``)."""
+    later changes are not confirmed (entries resting on them are ``marked``: a
+    ``?`` in tables, ``"confirmed": false`` in data)."""
     from trucetrack.engine.status import unconfirmed_files
 
     notes = []
@@ -62,7 +63,8 @@ def run_notes(view: RunContext) -> list[str]:
     if note:
         notes.append(note)
     for path, checked in unconfirmed_files(view.timeline, view.as_of):
-        notes.append(f"{clean_line(path)}: data checked to {checked}; later changes are not confirmed (marked ?).")
+        how = f" ({marked})" if marked else ""
+        notes.append(f"{clean_line(path)}: data checked to {checked}; later changes are not confirmed{how}.")
     notes.extend(clean_line(note) for note in view.notes)
     return notes
 
@@ -83,7 +85,10 @@ def left_text(state: EntryState) -> str:
     """The countdown: days, or hours and minutes when under a day; 'ago' once past;
     for an entry with a calendar, its working days too: ``16 days (10wd)``."""
     text = _left(state)
-    if state.working_days_left is not None and text != "—":
+    # A scheduled span counts its days to its start but its working days to its
+    # end: shown side by side they would read as one count, so the table keeps
+    # the working days for the JSON and for show.
+    if state.working_days_left is not None and text != "—" and state.status != "scheduled":
         text += f" ({abs(state.working_days_left)}wd)"
     return text
 

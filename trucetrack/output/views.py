@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from trucetrack.core.context import RunContext
@@ -828,53 +827,51 @@ def nothing_rated(view: RunContext) -> str:
     return f"No measure has a rate as of {format_instant(view.as_of, view.zone)}."
 
 
-def rates_renderable(
-    view: RunContext, current: Sequence[RateStep], history: Sequence[RateStep] | None
-) -> RenderableType:
-    """The rate of each measure now; with ``history``, every step of each ladder."""
-    parts = _header(view)
+RATE_COLUMNS = (Column("Measure"), Column("Rate", right=True), Column("Since"), Column("Set by"))
+LADDER_COLUMNS = (Column("From"), Column("Rate", right=True), Column("Set by"), Column(""))
+
+
+def rates_lines(
+    view: RunContext, current: Sequence[RateStep], history: Sequence[RateStep] | None, width: int | None
+) -> list[list[Piece]]:
+    """The rate of each measure now; with ``history``, every step of each ladder.
+    Laid out like every table (``layout``): rates, instants and ids are never cut."""
+    lines: list[list[Piece]] = [[(text, "bold")] for text in wrapped(heading(view), width)]
+    for note in run_notes(view):
+        lines += [[(text, "dim")] for text in wrapped(note, width)]
     if history is None:
         if not current:
-            parts.append(Text(nothing_rated(view)))
-            return Group(*parts)
-        table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
-        table.add_column("Measure", no_wrap=True)
-        table.add_column("Rate", justify="right", no_wrap=True)
-        table.add_column("Since", no_wrap=True)
-        table.add_column("Set by")
-        for step in current:
-            table.add_row(
-                Text(clean_line(step.measure)),
-                Text(step_rate_text(step), style="bold"),
-                Text(_since_text(step, view.zone)),
-                Text(set_by_text(step)),
+            return lines + [[(text, "")] for text in wrapped(nothing_rated(view), width)]
+        rows = [
+            (
+                (clean_line(step.measure), ""),
+                (step_rate_text(step), "bold"),
+                (_since_text(step, view.zone), ""),
+                (set_by_text(step), ""),
             )
-        parts.append(table)
-        return Group(*parts)
+            for step in current
+        ]
+        return lines + table_lines(RATE_COLUMNS, rows, width)
     if not history:
-        parts.append(Text(nothing_rated(view)))
-        return Group(*parts)
+        return lines + [[(text, "")] for text in wrapped(nothing_rated(view), width)]
     notes = step_notes(history)
-    measures = list(dict.fromkeys(step.measure for step in history))
-    for measure in measures:
-        parts.append(Text(clean_line(measure), style="bold"))
-        table = Table(box=None, header_style="bold", pad_edge=True, show_edge=False, padding=(0, 1, 0, 1))
-        table.add_column("From", no_wrap=True)
-        table.add_column("Rate", justify="right", no_wrap=True)
-        table.add_column("Set by")
-        table.add_column("", no_wrap=True)
+    for measure in dict.fromkeys(step.measure for step in history):
+        lines.append([(clean_line(measure), "bold")])
+        ladder = []
         for step, note in zip(history, notes, strict=True):
             if step.measure != measure:
                 continue
             style = "dim" if step.scheduled else ""
-            table.add_row(
-                Text(_since_text(step, view.zone)),
-                Text(step_rate_text(step), style="bold" if note == "now" else style),
-                Text(set_by_text(step), style=style),
-                Text(note, style="bold" if note == "now" else style),
+            ladder.append(
+                (
+                    (_since_text(step, view.zone), ""),
+                    (step_rate_text(step), "bold" if note == "now" else style),
+                    (set_by_text(step), style),
+                    (note, "bold" if note == "now" else style),
+                )
             )
-        parts.append(table)
-    return Group(*parts)
+        lines += table_lines(LADDER_COLUMNS, ladder, width)
+    return lines
 
 
 def rates_markdown(view: RunContext, current: Sequence[RateStep], history: Sequence[RateStep] | None) -> str:

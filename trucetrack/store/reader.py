@@ -120,7 +120,8 @@ def _event_header_lines(text: str) -> list[int]:
 
 _EVENT_BLOCK_HEADER = re.compile(rb"^[ \t]*\[\[[ \t]*event[ \t]*\]\]", re.M)
 # A "schema = ..." line tells a timeline file from other TOML files (pyproject.toml) in a folder.
-_SCHEMA_LINE = re.compile(rb"^[ \t]*schema[ \t]*=", re.M)
+# A top-level ``schema`` key, also behind a byte-order mark or quoted ("schema", 'schema').
+_SCHEMA_LINE = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t]*(?:schema|\"schema\"|'schema')[ \t]*=", re.M)
 
 
 def has_event_blocks(raw: bytes) -> bool:
