@@ -9,7 +9,10 @@ be fooled by a ``[`` inside a value.
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from trucetrack.core.model import Problem
@@ -160,7 +163,23 @@ def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocume
         )
         return RawDocument(path, None, "", [problem], bundled)
     text = text.removeprefix("\ufeff")
-    import tomllib  # not needed at all when the timeline comes from the cache
+    # Checked before any parser runs: the standard parser recurses once per level of
+    # arrays and takes memory by the square of a dotted key's length; the compiled one
+    # can exhaust the C stack.
+    if nesting_depth(raw) > NESTING_LIMIT:
+        message = (
+            f"arrays or inline tables nested too deeply to read (more than {NESTING_LIMIT} levels;"
+            " a timeline needs no more than a list of strings)"
+        )
+        return RawDocument(path, None, "", [Problem(path, _deepest_line(text), "-", message)], bundled)
+    long_key = _long_key_line(raw)
+    if long_key:
+        message = f"a key of more than {KEY_PARTS_LIMIT} dotted parts, nested too deeply to read"
+        return RawDocument(path, None, "", [Problem(path, long_key, "-", message)], bundled)
+    data = _compiled_loads(text)
+    if data is not None:
+        return RawDocument(path, data, text, [], bundled)
+    import tomllib  # the fallback, and the reference for what a syntax error says and where
 
     try:
         data = tomllib.loads(text)
@@ -175,10 +194,98 @@ def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocume
         message = "a number with thousands of digits; a timeline's integers fit in 64 bits"
         return RawDocument(path, None, "", [Problem(path, line, "-", message)], bundled)
     except RecursionError:
-        # tomllib recurses once per level of nested arrays or inline tables.
+        # Within the nesting limit this does not happen; kept so that no document can crash a run.
         message = "arrays or inline tables nested too deeply to read (a timeline needs no more than a list of strings)"
         return RawDocument(path, None, "", [Problem(path, _deepest_line(text), "-", message)], bundled)
     return RawDocument(path, data, text, [], bundled)
+
+
+# ---------------------------------------------------------------- the compiled parser
+
+# Deeper nesting is refused before parsing. A timeline's values nest two deep at most;
+# the standard parser gives up near 500 levels and the compiled one crashes near 5,000.
+NESTING_LIMIT = 100
+# Dotted keys (a.b.c = 1, [a.b.c]) nest tables too, without brackets.
+KEY_PARTS_LIMIT = 1000
+_NOT_DOTS = bytes(range(256)).translate(None, b".\n")
+
+
+def _load_compiled() -> Callable[[str], dict[str, Any]] | None:
+    """toml-rs's reader held to TOML 1.0 (None when it is not installed)."""
+    try:
+        from toml_rs import _toml_rs
+    except ImportError:
+        return None
+    loads = _toml_rs._loads
+
+    def compiled(text: str) -> dict[str, Any]:
+        return loads(text, parse_float=float, toml_version="1.0.0")
+
+    return compiled
+
+
+_UNSET: Any = object()
+_compiled: Callable[[str], dict[str, Any]] | None = _UNSET
+
+
+def parser_name() -> str:
+    """Which reader parses timeline files here: "toml-rs" or "tomllib"."""
+    return "tomllib" if _compiled_parser() is None else "toml-rs"
+
+
+def _compiled_parser() -> Callable[[str], dict[str, Any]] | None:
+    global _compiled
+    if _compiled is _UNSET:
+        _compiled = _load_compiled()
+    return _compiled
+
+
+def _compiled_loads(text: str) -> dict[str, Any] | None:
+    """The document as the compiled parser reads it; None when it is not installed, when
+    it refuses the text (the standard parser then says why and where), or for the one
+    kind of text where it is known to read more than TOML 1.0 allows (a byte-order mark
+    past the start)."""
+    loads = _compiled_parser()
+    if loads is None or "\ufeff" in text:
+        return None
+    try:
+        return loads(text)
+    except Exception:  # refused, or a value Python cannot hold: tomllib gives the message
+        return None
+
+
+# Strings and comments, whose brackets do not nest: the ends of multi-line strings
+# take up to two more quotes (they belong to the string), as TOML reads them.
+_NOT_NESTING = re.compile(
+    rb'"""[^\\"]*(?:(?:\\.|"(?!""))[^\\"]*)*""""?"?|\'\'\'.*?\'\'\'\'?\'?|"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"|\'[^\'\n]*\'|#[^\n]*',
+    re.S,
+)
+_BRACKETS = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")
+_NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
+_NOT_QUOTES_OR_BRACKETS = bytes(range(256)).translate(None, b'"[]{}\n')
+
+
+def nesting_depth(raw: bytes) -> int:
+    """How deep arrays and inline tables nest in a TOML document, from its bytes.
+
+    Exact for a valid document: brackets in strings and comments do not count
+    (a table header counts as one or two levels, which no limit comes near).
+    Most files hold only plain one-line double-quoted strings; there, once every
+    byte but quotes, brackets and line ends is dropped, each string without a
+    bracket inside is an adjacent pair of quotes, and when removing those pairs
+    leaves no quote, no string held a bracket, and every bracket left counts.
+    Other files have their strings and comments removed by a regex (slower).
+    """
+    if raw.count(b"[") + raw.count(b"{") <= NESTING_LIMIT:
+        return 0
+    bare = None
+    if b"\\" not in raw and b"'" not in raw and b"#" not in raw and b'"""' not in raw:
+        bare = raw.translate(None, _NOT_QUOTES_OR_BRACKETS).replace(b'""', b"")
+        if b'"' in bare:
+            bare = None
+    if bare is None:
+        bare = _NOT_NESTING.sub(b"", raw)
+    return max(accumulate(array("b", bare.translate(_BRACKETS, _NOT_BRACKETS))), default=0)
 
 
 def _syntax_position(message: str, text: str) -> tuple[int, int | None, str]:
@@ -211,6 +318,21 @@ def _deepest_line(text: str) -> int:
             elif character in "]}":
                 depth = max(depth - 1, 0)
     return where
+
+
+def _long_key_line(raw: bytes) -> int:
+    """The line of a key with more than KEY_PARTS_LIMIT dotted parts (0: none).
+
+    Such a line holds that many dots; with every byte but dots and line ends
+    dropped, they are a run of dots, which one substring search finds. A value
+    may hold many dots too, so then the line is looked at without its strings.
+    """
+    if b"." * KEY_PARTS_LIMIT not in raw.translate(None, _NOT_DOTS):
+        return 0
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.count(b".") >= KEY_PARTS_LIMIT and _NOT_NESTING.sub(b"", line).count(b".") >= KEY_PARTS_LIMIT:
+            return number
+    return 0
 
 
 _KEY = re.compile(rf"\s*({BARE_KEY}|{QUOTED_KEY})\s*(?:=|\.)")
