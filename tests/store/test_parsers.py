@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from trucetrack.store import reader
 
 TESTS = Path(__file__).resolve().parent.parent
-TOML_FILES = sorted(TESTS.rglob("*.toml")) + [TESTS.parent / "timelines" / "us-china-2025.toml"]
+TOML_FILES = [*sorted(TESTS.rglob("*.toml")), TESTS.parent / "timelines" / "us-china-2025.toml"]
 
 compiled = reader._compiled_parser()
 needs_compiled = pytest.mark.skipif(compiled is None, reason="toml-rs is not installed: tomllib reads every file")
