@@ -73,6 +73,24 @@ def assert_same(text: str) -> None:
     assert outcome(compiled, text) == expected, text
 
 
+def assert_parts_agree(text: str) -> None:
+    """A document read in parts (as large files are, one part per event here) is
+    exactly the document read whole, or is read whole instead (None)."""
+    assert compiled is not None
+    raw = text.encode("utf-8", "surrogatepass")
+    if reader.nesting_depth(raw) > reader.NESTING_LIMIT or reader._long_key_line(raw) or "\ufeff" in text:
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_EVENTS_PER_PART", 1)
+        try:
+            parts = reader._in_parts(compiled, text)
+        except ValueError:  # a part refused: the whole is then parsed (and refused, or read) as usual
+            return
+    if parts is not None:
+        assert standard(text) == ("accepted", exact(parts.data)), text
+        assert parts.event_lines == [line for line, _ in reader._header_lines(text, reader._EVENT_MARK)]
+
+
 def readable_text(path: Path) -> str | None:
     try:
         return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
@@ -90,6 +108,7 @@ def test_every_toml_file_of_the_suite_reads_as_the_standard_parser_reads_it(path
     text = readable_text(path)
     if text is not None:
         assert_same(text)
+        assert_parts_agree(text)
 
 
 @pytest.mark.parametrize("path", TOML_FILES[::7], ids=lambda path: str(path.relative_to(TESTS.parent)))
@@ -136,8 +155,44 @@ def written(document: dict[str, Any]) -> str | None:
         return None
 
 
+EVENTS = """\
+schema = 1
+[parties.US]
+name = "United States"
+
+[[event]]
+id = "a"
+parties = ["US"] # a comment [[event]]
+date = 2025-05-14
+
+  [[ event ]]
+id = "b"
+x = [1,
+  2]
+t = { a = "[[event]]" }
+[[event]]\r
+id = 'c'
+"""
+
 # Pieces TOML gives meaning to, so that a broken document breaks in interesting places.
-PIECES = [*"[]{}=.,\"'#\\\n\r\t -+_:0123456789eExob", '"""', "'''", "\x7f", "\x00", "\ufeff", "T", "Z", "inf", "nan"]
+PIECES = [
+    *"[]{}=.,\"'#\\\n\r\t -+_:0123456789eExob",
+    '"""',
+    "'''",
+    "\x7f",
+    "\x00",
+    "\ufeff",
+    "T",
+    "Z",
+    "inf",
+    "nan",
+    "\n[[event]]\n",
+    "event = 1\n",
+    "\n[event]\n",
+    "\n[x]\n",
+    "\n[event.s]\n",
+    "[[event.s]]",
+]
 SAMPLES = [
     'a = 1\nb = "x"\n[t]\nc = [1, 2]\n',
     "[[event]]\nid = 'x'\ndate = 2025-05-14T00:01:00-04:00\n",
@@ -145,6 +200,7 @@ SAMPLES = [
     "s = \"\"\"\nline\\\n  more\"\"\"\nt = '''raw'''\n",
     "n = [0x1F, 0o17, 0b1, 1e3, -0.0, +inf, 1_000]\n",
     "d = 07:32:00.999999\ne = 1979-05-27 07:32:00Z\n",
+    EVENTS,
 ]
 
 
@@ -173,6 +229,7 @@ def test_generated_valid_documents_read_the_same(document: dict[str, Any]) -> No
     assume(text is not None and standard(text)[0] == "accepted")  # not: an offset with seconds (old zones)
     assert text is not None
     assert_same(text)
+    assert_parts_agree(text)
 
 
 @needs_compiled
@@ -180,6 +237,7 @@ def test_generated_valid_documents_read_the_same(document: dict[str, Any]) -> No
 @given(broken())
 def test_generated_broken_documents_are_refused_or_read_the_same(text: str) -> None:
     assert_same(text)
+    assert_parts_agree(text)
 
 
 # ---------------------------------------------------------------- nesting limits
@@ -253,3 +311,21 @@ def test_values_come_back_as_the_standard_parser_gives_them() -> None:
 
 def test_parser_name() -> None:
     assert reader.parser_name() == ("tomllib" if compiled is None else "toml-rs")
+
+
+@needs_compiled
+def test_a_large_file_is_read_in_parts_exactly() -> None:
+    body = "".join(f'[[event]]\nid = "e{n}"\nparties = ["US"]\nrate = {n}.5\n' for n in range(3000))
+    text = 'schema = 1\n[parties.US]\nname = "United States"\n' + body
+    assert len(text) > reader._PARTS_FROM
+    parsed = reader._compiled_loads(text)
+    assert parsed is not None and parsed.event_lines is not None
+    assert exact(parsed.data) == exact(tomllib.loads(text))
+    document = reader.parse_document(text.encode(), "t.toml")
+    assert document.event_lines(3000) == [line for line, _ in reader._header_lines(text, reader._EVENT_MARK)]
+    assert document.party_lines() == {"US": 2}
+    for clash in ("event = 1\n", "[event]\n", "[[event]]\nid = 1\nid = 2\n"):
+        broken = clash + text if clash.startswith("event") else text + clash
+        assert reader.parse_document(broken.encode(), "t.toml").problems, clash
+    later_party = text + '[parties.CN]\nname = "China"\n'  # a table after the events: read whole
+    assert reader.parse_document(later_party.encode(), "t.toml").party_lines() == {"US": 2, "CN": 4 + 4 * 3000}

@@ -12,7 +12,7 @@ import re
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 
 from trucetrack.core.model import Problem
@@ -63,6 +63,8 @@ class RawDocument:
         self.problems = problems
         self.bundled = bundled
         self._lines: LineMap | None = None
+        self._event_lines: list[int] | None = None  # known from parsing, when it split the file
+        self._parties_before = len(text)  # party headers can only be in text[:_parties_before]
 
     @property
     def lines(self) -> LineMap:
@@ -72,6 +74,8 @@ class RawDocument:
 
     def event_lines(self, count: int) -> list[int]:
         """The header line of each of the ``count`` events, in order."""
+        if self._event_lines is not None and len(self._event_lines) == count:
+            return self._event_lines
         if self._lines is None and '"""' not in self.text and "'''" not in self.text:
             found = _event_header_lines(self.text)
             if len(found) == count:
@@ -84,7 +88,7 @@ class RawDocument:
         if self._lines is not None:
             return self._lines.parties
         found: dict[str, int] = {}
-        for line, line_start in _header_lines(self.text, _PARTY_MARK):
+        for line, line_start in _header_lines(self.text[: self._parties_before], _PARTY_MARK):
             header = _PARTY_HEADER.match(self.text, line_start)
             if header is not None:
                 found.setdefault(header.group(1), line)
@@ -176,9 +180,13 @@ def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocume
     if long_key:
         message = f"a key of more than {KEY_PARTS_LIMIT} dotted parts, nested too deeply to read"
         return RawDocument(path, None, "", [Problem(path, long_key, "-", message)], bundled)
-    data = _compiled_loads(text)
-    if data is not None:
-        return RawDocument(path, data, text, [], bundled)
+    parsed = _compiled_loads(text)
+    if parsed is not None:
+        document = RawDocument(path, parsed.data, text, [], bundled)
+        if parsed.event_lines is not None:
+            document._event_lines = parsed.event_lines
+            document._parties_before = parsed.head_end
+        return document
     import tomllib  # the fallback, and the reference for what a syntax error says and where
 
     try:
@@ -240,7 +248,14 @@ def _compiled_parser() -> Callable[[str], dict[str, Any]] | None:
     return _compiled
 
 
-def _compiled_loads(text: str) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class _Parsed:
+    data: dict[str, Any]
+    event_lines: list[int] | None = None  # the [[event]] header lines, when the file was read in parts
+    head_end: int = 0  # where the text before the first [[event]] ends
+
+
+def _compiled_loads(text: str) -> _Parsed | None:
     """The document as the compiled parser reads it; None when it is not installed, when
     it refuses the text (the standard parser then says why and where), or for the one
     kind of text where it is known to read more than TOML 1.0 allows (a byte-order mark
@@ -249,9 +264,63 @@ def _compiled_loads(text: str) -> dict[str, Any] | None:
     if loads is None or "\ufeff" in text:
         return None
     try:
-        return loads(text)
+        if len(text) >= _PARTS_FROM:
+            parsed = _in_parts(loads, text)
+            if parsed is not None:
+                return parsed
+        return _Parsed(loads(text))
     except Exception:  # refused, or a value Python cannot hold: tomllib gives the message
         return None
+
+
+# A large file is read in parts of this many events: parsing it whole, the compiled
+# parser's own tree of the document and Python's coexist (twice tomllib's peak memory).
+_PARTS_FROM = 64 * 1024
+_EVENTS_PER_PART = 256
+_LINE_WITH_BRACKET = re.compile(r"^[ \t]*\[", re.M)
+_EVENT_HEADER = re.compile(r"[ \t]*\[\[[ \t]*event[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?$", re.M)
+
+
+def _in_parts(loads: Callable[[str], dict[str, Any]], text: str) -> _Parsed | None:
+    """The document read as its head and runs of ``[[event]]`` blocks, each parsed alone.
+
+    Only for a file whose every header line after the first ``[[event]]`` is another
+    ``[[event]]`` (and no multi-line string, which could hold a line that looks like
+    one): then each block's keys belong to its own new table, nothing in one part can
+    clash with another, and the parts make exactly the document that parsing it whole
+    would. The head must not define ``event`` itself. None: read it whole instead.
+    """
+    if '"""' in text or "'''" in text:
+        return None
+    starts: list[int] = []
+    for bracket in _LINE_WITH_BRACKET.finditer(text):
+        start = bracket.start()
+        if _EVENT_HEADER.match(text, start):
+            starts.append(start)
+        elif starts:
+            return None  # another table after the events: read it whole
+    if not starts:
+        return None
+    data = loads(text[: starts[0]])
+    if "event" in data:
+        return None
+    events: list[Any] = []
+    bounds = [*starts[::_EVENTS_PER_PART], len(text)]
+    for begin, end in pairwise(bounds):
+        part = loads(text[begin:end])
+        if len(part) != 1 or not isinstance(part.get("event"), list):
+            return None
+        events.extend(part["event"])
+    if len(events) != len(starts):
+        return None
+    data["event"] = events
+    lines: list[int] = []
+    line, counted_to = 1, 0
+    for start in starts:
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        lines.append(line)
+    return _Parsed(data, lines, starts[0])
 
 
 # Strings and comments, whose brackets do not nest: the ends of multi-line strings
