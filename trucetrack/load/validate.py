@@ -411,12 +411,12 @@ class _EventBuilder:
         value = self.raw.get(key)
         if value is None:
             return None
-        known = self.context.instants.get(value)
-        if known is not None:
-            return known
         if isinstance(value, time) or not isinstance(value, date):
             self.fail(key, f"{key} must be a TOML date or datetime (not a string), got {_type_name(value)}")
             return None
+        known = self.context.instants.get(value)
+        if known is not None:
+            return known
         try:
             instant = to_instant(value, self.context.zone)
         except (LocalTimeError, DateRangeError) as exc:
