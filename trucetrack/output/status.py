@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from trucetrack.core.context import RunContext
@@ -219,26 +220,50 @@ def status_markdown(view: RunContext, states: Sequence[EntryState]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def status_record(view: RunContext, state: EntryState) -> dict[str, Any]:
-    """One entry of ``status --format json``, exactly the keys of the documented JSON interface."""
+def status_record(
+    view: RunContext, state: EntryState, instant_text: Callable[[datetime | None], str | None] | None = None
+) -> dict[str, Any]:
+    """One entry of ``status --format json``, exactly the keys of the documented JSON interface.
+
+    ``instant_text`` (from ``instant_texts``) writes the instants when many records are made.
+    """
     entry = state.entry
     start = entry.start if entry.is_span else entry.date
+    if instant_text is None:
+        instant_text = instant_texts(view.zone)
     return {
         "id": entry.id,
         "kind": entry.kind,
         "title": clean(entry.title),
         "status": state.status,
-        "start": isoformat(start, view.zone),
-        "end": isoformat(state.end, view.zone),
-        "original_end": isoformat(state.original_end, view.zone),
+        "start": instant_text(start),
+        "end": instant_text(state.end),
+        "original_end": instant_text(state.original_end),
         "days_left": state.days_left,
         "seconds_left": state.seconds_left,
         "parties": [clean(code) for code in entry.parties],
         "file": clean(entry.file),
         "line": entry.line,
-        "announced": isoformat(entry.announced, view.zone),
+        "announced": instant_text(entry.announced),
         "confirmed": state.confirmed,
     }
+
+
+def instant_texts(zone: tzinfo) -> Callable[[datetime | None], str | None]:
+    """ISO 8601 in ``zone`` for instants, each written once: a span's end is often
+    its original end too, and entries share days."""
+    written: dict[datetime | None, str | None] = {None: None}
+
+    def instant_text(instant: datetime | None) -> str | None:
+        text = written.get(instant, _UNWRITTEN)
+        if text is _UNWRITTEN:
+            text = written[instant] = isoformat(instant, zone)
+        return text
+
+    return instant_text
+
+
+_UNWRITTEN = "\x00unwritten"
 
 
 def json_lines_document(head: dict[str, Any], key: str, records: Sequence[dict[str, Any]]) -> str:
@@ -252,21 +277,34 @@ def json_lines_document(head: dict[str, Any], key: str, records: Sequence[dict[s
     separator = ", " if head else ""
     if not records:
         return f'{opening}{separator}"{key}": []}}\n'
-    body = ",\n".join("  " + encode(record) for record in records)
-    return f'{opening}{separator}"{key}": [\n{body}\n]}}\n'
+    return f'{opening}{separator}"{key}": [\n  {_records_body(encode, records)}\n]}}\n'
+
+
+def _records_body(encode: Callable[[Any], str], records: Sequence[dict[str, Any]]) -> str:
+    """The records, one a line: encoded as one list in one call of json's C encoder,
+    then broken into lines where one record ends and the next begins. That place,
+    ``}, {"id": ``, cannot occur inside an encoded string, where every quote is
+    escaped, so it is found exactly when every record begins with the same key."""
+    first = next(iter(records[0]), None)
+    if first is None or any(next(iter(record), None) != first for record in records):
+        return ",\n  ".join(encode(record) for record in records)
+    boundary = "}, {" + encode(first) + ": "
+    return encode(list(records))[1:-1].replace(boundary, "},\n  {" + encode(first) + ": ")
 
 
 def status_json(view: RunContext, states: Sequence[EntryState]) -> str:
     head = {"as_of": isoformat(view.as_of, view.zone), "tz": view.zone.key}
-    return json_lines_document(head, "entries", [status_record(view, state) for state in states])
+    instant_text = instant_texts(view.zone)
+    return json_lines_document(head, "entries", [status_record(view, state, instant_text) for state in states])
 
 
 def status_csv(view: RunContext, states: Sequence[EntryState]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(JSON_ENTRY_KEYS)
+    instant_text = instant_texts(view.zone)
     for state in states:
-        record = status_record(view, state)
+        record = status_record(view, state, instant_text)
         writer.writerow([csv_value(record[key]) for key in JSON_ENTRY_KEYS])
     return buffer.getvalue()
 

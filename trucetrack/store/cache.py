@@ -47,7 +47,7 @@ MODEL_MODULES = (
     "trucetrack.load.validate",
     "trucetrack.load.loader",
 )
-_FORMAT = 3
+_FORMAT = 4
 
 
 def _code_digest() -> str:
