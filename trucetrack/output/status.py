@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from trucetrack.core.context import RunContext
@@ -266,18 +267,30 @@ def instant_texts(zone: tzinfo) -> Callable[[datetime | None], str | None]:
 _UNWRITTEN = "\x00unwritten"
 
 
-def json_lines_document(head: dict[str, Any], key: str, records: Sequence[dict[str, Any]]) -> str:
+def json_lines_document(head: dict[str, Any], key: str, records: Iterable[dict[str, Any]]) -> str:
     """A JSON object whose ``key`` list holds one record per line.
 
     Readable and diffable, and fast: json's C encoder only runs without
-    ``indent``, and it is many times quicker on 10,000 entries.
+    ``indent``, and it is many times quicker on 10,000 entries. Records may
+    come from an iterator: they are encoded a batch at a time, so that the
+    dicts of 100,000 records are never all in memory at once.
     """
     encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per record
     opening = encode(head)[:-1]
     separator = ", " if head else ""
-    if not records:
+    iterator = iter(records)
+    pieces = [f'{opening}{separator}"{key}": [\n  ']
+    while batch := list(islice(iterator, _BATCH)):
+        if len(pieces) > 1:
+            pieces.append(",\n  ")
+        pieces.append(_records_body(encode, batch))
+    if len(pieces) == 1:
         return f'{opening}{separator}"{key}": []}}\n'
-    return f'{opening}{separator}"{key}": [\n  {_records_body(encode, records)}\n]}}\n'
+    pieces.append("\n]}\n")
+    return "".join(pieces)  # one copy of the text, not one per step of putting it together
+
+
+_BATCH = 1024
 
 
 def _records_body(encode: Callable[[Any], str], records: Sequence[dict[str, Any]]) -> str:
@@ -295,7 +308,7 @@ def _records_body(encode: Callable[[Any], str], records: Sequence[dict[str, Any]
 def status_json(view: RunContext, states: Sequence[EntryState]) -> str:
     head = {"as_of": isoformat(view.as_of, view.zone), "tz": view.zone.key}
     instant_text = instant_texts(view.zone)
-    return json_lines_document(head, "entries", [status_record(view, state, instant_text) for state in states])
+    return json_lines_document(head, "entries", (status_record(view, state, instant_text) for state in states))
 
 
 def status_csv(view: RunContext, states: Sequence[EntryState]) -> str:
