@@ -221,17 +221,16 @@ def status_markdown(view: RunContext, states: Sequence[EntryState]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def status_record(
-    view: RunContext, state: EntryState, instant_text: Callable[[datetime | None], str | None] | None = None
-) -> dict[str, Any]:
+def status_record(view: RunContext, state: EntryState, texts: RecordTexts | None = None) -> dict[str, Any]:
     """One entry of ``status --format json``, exactly the keys of the documented JSON interface.
 
-    ``instant_text`` (from ``instant_texts``) writes the instants when many records are made.
+    ``texts`` (one for many records) writes each instant, file and list of parties once.
     """
     entry = state.entry
     start = entry.start if entry.is_span else entry.date
-    if instant_text is None:
-        instant_text = instant_texts(view.zone)
+    if texts is None:
+        texts = RecordTexts(view.zone)
+    instant_text = texts.instant
     return {
         "id": entry.id,
         "kind": entry.kind,
@@ -242,26 +241,42 @@ def status_record(
         "original_end": instant_text(state.original_end),
         "days_left": state.days_left,
         "seconds_left": state.seconds_left,
-        "parties": [clean(code) for code in entry.parties],
-        "file": clean(entry.file),
+        "parties": texts.parties(entry.parties),
+        "file": texts.file(entry.file),
         "line": entry.line,
         "announced": instant_text(entry.announced),
         "confirmed": state.confirmed,
     }
 
 
-def instant_texts(zone: tzinfo) -> Callable[[datetime | None], str | None]:
-    """ISO 8601 in ``zone`` for instants, each written once: a span's end is often
-    its original end too, and entries share days."""
-    written: dict[datetime | None, str | None] = {None: None}
+class RecordTexts:
+    """Texts that many records share, each made once: ISO 8601 instants in the display
+    zone (a span's end is often its original end, and entries share days), file names
+    and lists of parties, cleaned. The records only read the lists they are given."""
 
-    def instant_text(instant: datetime | None) -> str | None:
-        text = written.get(instant, _UNWRITTEN)
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self._instants: dict[datetime | None, str | None] = {None: None}
+        self._files: dict[str, str] = {}
+        self._parties: dict[tuple[str, ...], list[str]] = {}
+
+    def instant(self, instant: datetime | None) -> str | None:
+        text = self._instants.get(instant, _UNWRITTEN)
         if text is _UNWRITTEN:
-            text = written[instant] = isoformat(instant, zone)
+            text = self._instants[instant] = isoformat(instant, self.zone)
         return text
 
-    return instant_text
+    def file(self, name: str) -> str:
+        text = self._files.get(name)
+        if text is None:
+            text = self._files[name] = clean(name)
+        return text
+
+    def parties(self, codes: tuple[str, ...]) -> list[str]:
+        listed = self._parties.get(codes)
+        if listed is None:
+            listed = self._parties[codes] = [clean(code) for code in codes]
+        return listed
 
 
 _UNWRITTEN = "\x00unwritten"
@@ -307,17 +322,17 @@ def _records_body(encode: Callable[[Any], str], records: Sequence[dict[str, Any]
 
 def status_json(view: RunContext, states: Sequence[EntryState]) -> str:
     head = {"as_of": isoformat(view.as_of, view.zone), "tz": view.zone.key}
-    instant_text = instant_texts(view.zone)
-    return json_lines_document(head, "entries", (status_record(view, state, instant_text) for state in states))
+    texts = RecordTexts(view.zone)
+    return json_lines_document(head, "entries", (status_record(view, state, texts) for state in states))
 
 
 def status_csv(view: RunContext, states: Sequence[EntryState]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(JSON_ENTRY_KEYS)
-    instant_text = instant_texts(view.zone)
+    texts = RecordTexts(view.zone)
     for state in states:
-        record = status_record(view, state, instant_text)
+        record = status_record(view, state, texts)
         writer.writerow([csv_value(record[key]) for key in JSON_ENTRY_KEYS])
     return buffer.getvalue()
 
