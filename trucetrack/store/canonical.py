@@ -94,6 +94,8 @@ _COMMENT_CANDIDATE = re.compile(r"^.*(?:#|\"\"\"|\'\'\').*$", re.M)
 def comment_lines(text: str) -> list[tuple[int, str]]:
     """Every comment in a TOML text (outside strings), with its 1-based line, in order."""
     found: list[tuple[int, str]] = []
+    if "#" not in text and '"""' not in text and "'''" not in text:
+        return found  # no line is a candidate: not even one pass of the regex over the text
     in_multiline: str | None = None
     number, counted_to = 1, 0
     for candidate in _COMMENT_CANDIDATE.finditer(text):
