@@ -38,7 +38,7 @@ ALLOWED: dict[str, set[str]] = {
 
 THIRD_PARTY: dict[str, set[str]] = {
     "core": {"dateutil", "holidays"},
-    "store": {"tomlkit", "tomli_w", "tzdata"},
+    "store": {"tomlkit", "tomli_w", "tzdata", "toml_rs"},
     "output": {"rich", "icalendar"},
     "cli": {"typer"},
 }

@@ -571,3 +571,50 @@ def test_write_is_atomic_under_the_lock(tmp_path: Path, runner: CliRunner) -> No
     assert runner.invoke(app, ["fmt", str(path)]).exit_code == 0
     assert path.stat().st_ino != inode  # replaced by rename, not rewritten in place
     assert [name for name in os.listdir(tmp_path) if name != ".cache"] == ["x.toml"]  # no lock or temp file left
+
+
+def test_the_values_digest_tells_types_apart_and_not_order() -> None:
+    """fmt's quick meaning check: the same values in another order pass, any change of
+    value or of type (which validation might read differently) does not."""
+    import tomllib
+
+    def digest(text: str) -> bytes | None:
+        return canonical.values_digest(tomllib.loads(text))
+
+    base = 'schema = 1\n[parties.US]\nname = "U"\n[[event]]\nid = "a"\nx = 1\ny = 2025-05-14\n[[event]]\nid = "b"\n'
+    moved = 'schema = 1\n[parties.US]\nname = "U"\n[[event]]\nid = "b"\n[[event]]\ny = 2025-05-14\nid = "a"\nx = 1\n'
+    assert digest(base) is not None
+    assert digest(base) == digest(moved)
+    for changed in ("x = 1.0", "x = true", "x = 2"):
+        assert digest(base.replace("x = 1", changed)) != digest(base)
+    for changed in ("y = 2025-05-14T00:00:00", "y = 2025-05-14T00:00:00Z", "y = 2025-05-15"):
+        assert digest(base.replace("y = 2025-05-14", changed)) != digest(base)
+    assert digest(base.replace("schema = 1", "schema = 1\ntitle = 'T'")) != digest(base)
+    assert digest("event = 1") is None
+
+
+def test_a_format_that_changes_a_value_but_not_the_meaning_is_still_written(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the formatted values differ, fmt validates the result and compares meanings."""
+    text = HEADER + textwrap.dedent(
+        """
+        [[event]]
+        id = "step"
+        kind = "tariff"
+        title = "Step"
+        start = 2025-05-14
+        measure = "m"
+        rate = 10.0
+        """
+    )
+    path = write(tmp_path / "t.toml", text)
+    real = canonical.canonical_bytes
+
+    def integer_rate(raw: bytes, begins: Any, *, path: str) -> bytes:
+        return real(raw, begins, path=path).replace(b"rate = 10.0", b"rate = 10")
+
+    monkeypatch.setattr(canonical, "canonical_bytes", integer_rate)
+    result = runner.invoke(app, ["fmt", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "rate = 10\n" in path.read_text(encoding="utf-8")

@@ -251,7 +251,9 @@ def test_missing_schema_key_is_rejected() -> None:
 
 
 def _schema_accepts_duration(text: str) -> bool:
-    words = re.search(schema_module.DURATION_WORDS_PATTERN, text)
+    words = re.search(schema_module.DURATION_WORDS_PATTERN, text) or re.search(
+        schema_module.DURATION_WORKDAYS_PATTERN, text
+    )
     iso = re.search(schema_module.DURATION_ISO_PATTERN, text) and not re.search(
         schema_module.DURATION_ISO_EMPTY_PATTERN, text
     )

@@ -104,19 +104,23 @@ def test_a_document_with_the_right_key_but_wrong_values_is_a_miss(
     expected = load_timeline([path], cache=cache)
     (cache_file,) = (tmp_path / "c").glob("*.json")
     document = json.loads(cache_file.read_bytes())
-    for damage in ("id", "start", "rate", "warn", "row"):
+    for damage in ("id", "start", "rate", "warn", "warn table", "column", "count"):
         broken = json.loads(json.dumps(document))
-        entry = broken[5][0]
+        columns = broken[6]  # one per field of Entry
         if damage == "id":
-            entry[0] = 7
+            columns[0][0] = 7
         elif damage == "start":
-            entry[9] = "2025-05-14"
+            columns[9][0] = "2025-05-14"
         elif damage == "rate":
-            entry[18] = "10%"
+            columns[18][0] = "10%"
         elif damage == "warn":
-            entry[14] = [0, "14", 0, "14d"]
+            columns[14][1][0] = 5  # a position past the end of the table of durations
+        elif damage == "warn table":
+            columns[14][0][0] = [0, "14", 0, "14d"]
+        elif damage == "column":
+            columns.append(["extra"])
         else:
-            entry.append("extra")
+            broken[5] += 1
         cache_file.write_text(json.dumps(broken))
         assert cache.load([path], [Path(path).read_bytes()], False) is None, damage
     assert load_timeline([path], cache=cache) == expected

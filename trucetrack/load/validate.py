@@ -100,6 +100,9 @@ class _FileContext:
     events: list[Any]
     source: SourceFile
     calendar: str | None = None
+    # The instant of each date or datetime read so far in this file's zone: the same
+    # few thousand days recur across a large timeline, and localizing costs.
+    instants: dict[date, datetime] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -395,10 +398,15 @@ class _EventBuilder:
         value = self.raw.get(key)
         if value is None:
             return ()
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            self.fail(key, f"{key} must be an array of strings")
-            return ()
-        return tuple(value)
+        if isinstance(value, list):
+            for item in value:
+                if not isinstance(item, str):
+                    break
+            else:
+                strings = tuple(value)
+                return _shared_tuple(strings) if key in _SHARED_LISTS else strings
+        self.fail(key, f"{key} must be an array of strings")
+        return ()
 
     def number(self, key: str) -> float | None:
         value = self.raw.get(key)
@@ -422,8 +430,13 @@ class _EventBuilder:
         value = self.raw.get(key)
         if value is None:
             return None
-        parsed = _duration_value(value, lambda message: self.fail(key, f"{key}: {message}"))
-        return parsed
+        if isinstance(value, str):
+            try:
+                return parse_duration(value)
+            except DurationError as exc:
+                self.fail(key, f"{key}: {exc}")
+                return None
+        return _duration_value(value, lambda message: self.fail(key, f"{key}: {message}"))
 
     def instant(self, key: str) -> datetime | None:
         value = self.raw.get(key)
@@ -432,11 +445,16 @@ class _EventBuilder:
         if isinstance(value, time) or not isinstance(value, date):
             self.fail(key, f"{key} must be a TOML date or datetime (not a string), got {_type_name(value)}")
             return None
+        known = self.context.instants.get(value)
+        if known is not None:
+            return known
         try:
-            return to_instant(value, self.context.zone)
+            instant = to_instant(value, self.context.zone)
         except (LocalTimeError, DateRangeError) as exc:
             self.fail(key, f"{key}: {exc}")
             return None
+        self.context.instants[value] = instant
+        return instant
 
     def through(self) -> datetime | None:
         value = self.raw.get("through")
@@ -639,6 +657,15 @@ class _EventBuilder:
             if "end" in raw:
                 spec = EndSpec("end", str(raw["end"]))
         return {"shape": "modifier", "target": target, "date": decided, "end": end, "by": by, "end_spec": spec}
+
+
+# Lists that few distinct values fill (parties, tags): one tuple per value, shared.
+_SHARED_LISTS = frozenset({"parties", "tags"})
+
+
+@cache
+def _shared_tuple(strings: tuple[str, ...]) -> tuple[str, ...]:
+    return strings
 
 
 @cache

@@ -71,23 +71,41 @@ def canonical_contents(files: loader.Files) -> list[bytes]:
     The timeline is built here and let go once what formatting needs of it
     is kept, so that it is freed before the formatted files are read back:
     two timelines are never in memory at once.
+
+    That formatting keeps the meaning is checked cheaply first: when each
+    formatted file parses to the same values, of the same types, as the file
+    did (events and keys may move), it means what the file meant. Only when
+    the values differ is the result validated and compared entry by entry.
     """
     from trucetrack.store import canonical
 
-    timeline = loader.valid(files)
-    begins, meaning = canonical.begins_of(timeline), canonical.Meaning.of(timeline)
+    documents = loader.documents(files)
+    values = [canonical.values_digest(document.data) for document in documents]
+    timeline, problems = loader.build(files, documents)
+    del documents
+    if problems:
+        raise InvalidTimeline(problems)
+    begins = canonical.begins_of(timeline)
     del timeline
     formatted = [
         canonical.canonical_bytes(raw, begins, path=display)
         for raw, display in zip(files.contents, files.displays, strict=True)
     ]
     del begins
-    if formatted != list(files.contents):  # an unchanged file means what it meant: only a change is validated again
-        new_timeline, problems = loader.build(replace(files, contents=tuple(formatted)))
-        difference = "it would not be valid" if problems else meaning.difference(canonical.Meaning.of(new_timeline))
-        del new_timeline
-        if difference:
-            raise canonical.MeaningChanged(f"not formatted, because formatting would change the meaning: {difference}")
+    if formatted == list(files.contents):  # an unchanged file means what it meant
+        return formatted
+    reformatted = replace(files, contents=tuple(formatted))
+    if all(
+        value is not None and value == canonical.values_digest(loader.document(reformatted, index).data)
+        for index, value in enumerate(values)
+    ):
+        return formatted
+    meaning = canonical.Meaning.of(loader.valid(files))
+    new_timeline, problems = loader.build(reformatted)
+    difference = "it would not be valid" if problems else meaning.difference(canonical.Meaning.of(new_timeline))
+    del new_timeline
+    if difference:
+        raise canonical.MeaningChanged(f"not formatted, because formatting would change the meaning: {difference}")
     return formatted
 
 

@@ -48,7 +48,7 @@ MODEL_MODULES = (
     "trucetrack.load.validate",
     "trucetrack.load.loader",
 )
-_FORMAT = 4
+_FORMAT = 5
 
 
 def _code_digest() -> str:

@@ -1,27 +1,34 @@
-"""The cache's data-only encoding of a validated timeline: JSON arrays, no code.
+"""The cache's data-only encoding of a validated timeline: JSON, no code.
 
 A cache file may have been planted or damaged by anyone who could write the
 cache folder, so reading one must never run code (no pickle) and must never
 crash: ``decode`` either rebuilds a ``Timeline`` from plain JSON values or
-raises ``ValueError``. Each model class is written as an array of its fields
-in declaration order; instants are UTC, written as whole microseconds since
-1970 so they come back exactly. Ends computed in working days are stored like
-any other end: a cache hit does not count them again.
+raises ``ValueError``.
+
+Entries are written by column, one JSON array per field of ``Entry`` in
+declaration order, so that reading them back checks each column's types in
+one pass and builds every entry with one call, instead of a function call per
+field of every entry (measured: a third of the time of a cached ``status``
+went there). Instants are UTC, written as whole microseconds since 1970 so
+they come back exactly; durations, end specs and the few distinct party, tag
+and date-only sets are written once in a table and referred to by position.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from trucetrack.core.model import Duration, EndSpec, Entry, Party, SourceFile, Timeline
 
-FORMAT = "trucetrack-cache-3"
+FORMAT = "trucetrack-cache-4"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_NONE = type(None)
 
 
 def _instant(value: datetime | None) -> int | None:
@@ -36,51 +43,51 @@ def _duration(value: Duration | None) -> list[object] | None:
     return None if value is None else [value.months, value.days, value.seconds, value.text, value.workdays]
 
 
-def _end_spec(value: EndSpec | None) -> list[str] | None:
-    return None if value is None else [value.key, value.text]
-
-
-def _same(value: object) -> object:
-    return value
-
-
-def _listed(value: tuple[str, ...] | frozenset[str]) -> list[str]:
-    return sorted(value) if isinstance(value, frozenset) else list(value)
-
-
 _ENTRY_FIELDS = tuple(item.name for item in fields(Entry))
-_INSTANTS = {"date", "start", "end", "announced"}
-_DURATIONS = {"by", "warn"}
-_STRING_LISTS = {"parties", "sources", "tags", "date_only"}
+_INSTANTS = frozenset({"date", "start", "end", "announced"})
+# Fields written as a position in a table of their distinct values.
+_TABLED = frozenset({"by", "warn", "end_spec", "parties", "tags", "date_only"})
+_INTEGERS = frozenset({"line", "order"})
+_NUMBERS = frozenset({"rate", "rate_after"})
+_TEXTS = frozenset({"id", "kind", "title", "shape", "file", "zone"})
+_TEXT_LISTS = frozenset({"sources"})
 
 
-def _encoder(name: str) -> Callable[[Any], object]:
-    if name in _INSTANTS:
-        return _instant
-    if name in _DURATIONS:
-        return _duration
-    if name in _STRING_LISTS:
-        return _listed
+def _table_value(name: str, value: Any) -> object:
+    if value is None:
+        return None
+    if name in ("by", "warn"):
+        return _duration(value)
     if name == "end_spec":
-        return _end_spec
-    return _same
-
-
-_ENCODERS = tuple((name, _encoder(name)) for name in _ENTRY_FIELDS)
+        return [value.key, value.text]
+    return sorted(value) if isinstance(value, frozenset) else list(value)
 
 
 def encode(timeline: Timeline, header: object) -> bytes:
     """``header`` (the cache key data) and the timeline as one JSON document."""
     files = [[f.path, f.title, f.zone, _duration(f.warn), f.current_to, f.bundled, f.calendar] for f in timeline.files]
     parties = [[p.code, p.name, p.file, p.line] for p in timeline.parties]
-    entries = [[encode_field(getattr(entry, name)) for name, encode_field in _ENCODERS] for entry in timeline.entries]
-    document = [FORMAT, header, files, parties, list(timeline.kinds), entries]
+    entries = timeline.entries
+    columns: list[object] = []
+    for name in _ENTRY_FIELDS:
+        values = [getattr(entry, name) for entry in entries]
+        if name in _INSTANTS:
+            columns.append([_instant(value) for value in values])
+        elif name in _TABLED:
+            positions: dict[Hashable, int] = {}
+            column = [positions.setdefault(value, len(positions)) for value in values]
+            columns.append([[_table_value(name, value) for value in positions], column])
+        elif name in _TEXT_LISTS:
+            columns.append([list(value) for value in values])
+        else:
+            columns.append(values)
+    document = [FORMAT, header, files, parties, list(timeline.kinds), len(entries), columns]
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def read_header(document: object) -> object:
     """The header of a decoded document (raises ValueError when it is not ours)."""
-    if not (isinstance(document, list) and len(document) == 6 and document[0] == FORMAT):
+    if not (isinstance(document, list) and len(document) == 7 and document[0] == FORMAT):
         raise ValueError("not a trucetrack cache document")
     return document[1]
 
@@ -99,21 +106,6 @@ def _integer(value: object) -> int:
     if type(value) is not int:
         raise ValueError("expected an integer")
     return value
-
-
-def _number(value: object) -> float | None:
-    if value is None:
-        return None
-    if type(value) not in (int, float):
-        raise ValueError("expected a number")
-    return float(value)  # type: ignore[arg-type]
-
-
-_cal = _optional_text
-
-
-def _from_instant(value: object) -> datetime | None:
-    return None if value is None else _EPOCH + _integer(value) * _MICROSECOND
 
 
 def _from_duration(value: object) -> Duration | None:
@@ -151,27 +143,56 @@ def _flag(value: object) -> bool:
     return value
 
 
-def _decoder(name: str) -> Callable[[object], object]:
+def _types_within(values: list[Any], allowed: set[type]) -> None:
+    if not set(map(type, values)) <= allowed:
+        raise ValueError(f"expected only {sorted(kind.__name__ for kind in allowed)}")
+
+
+def _sized(value: object, count: int) -> list[Any]:
+    if not (isinstance(value, list) and len(value) == count):
+        raise ValueError(f"expected a column of {count} values")
+    return value
+
+
+_TABLE_DECODERS: dict[str, Callable[[object], object]] = {
+    "by": _from_duration,
+    "warn": _from_duration,
+    "end_spec": _from_end_spec,
+    "parties": lambda value: None if value is None else _texts(value),
+    "tags": lambda value: None if value is None else _texts(value),
+    "date_only": lambda value: None if value is None else frozenset(_texts(value)),
+}
+
+
+def _column(name: str, value: object, count: int) -> list[Any]:
+    """One field of every entry, each checked to be of the field's type."""
+    if name in _TABLED:
+        if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], list)):
+            raise ValueError("expected a table and positions")
+        table = [_TABLE_DECODERS[name](item) for item in value[0]]
+        positions = _sized(value[1], count)
+        _types_within(positions, {int})
+        if positions and not 0 <= min(positions) <= max(positions) < len(table):
+            raise ValueError("a position outside its table")
+        return [table[position] for position in positions]
+    column = _sized(value, count)
     if name in _INSTANTS:
-        return _from_instant
-    if name in _DURATIONS:
-        return _from_duration
-    if name == "date_only":
-        return lambda value: frozenset(_texts(value))
-    if name in _STRING_LISTS:
-        return _texts
-    if name == "end_spec":
-        return _from_end_spec
-    if name in ("rate", "rate_after"):
-        return _number
-    if name in ("line", "order"):
-        return _integer
-    if name in ("id", "kind", "title", "shape", "file", "zone"):
-        return _text
-    return _optional_text
-
-
-_DECODERS = tuple(_decoder(name) for name in _ENTRY_FIELDS)
+        _types_within(column, {int, _NONE})
+        epoch, microsecond = _EPOCH, _MICROSECOND
+        return [None if item is None else epoch + item * microsecond for item in column]
+    if name in _TEXTS:
+        _types_within(column, {str})
+    elif name in _INTEGERS:
+        _types_within(column, {int})
+    elif name in _NUMBERS:
+        _types_within(column, {float, _NONE})
+    elif name in _TEXT_LISTS:
+        _types_within(column, {list})
+        _types_within(list(chain.from_iterable(column)), {str})
+        return list(map(tuple, column))
+    else:
+        _types_within(column, {str, _NONE})
+    return column
 
 
 def _rows(value: object, width: int) -> list[list[object]]:
@@ -183,7 +204,10 @@ def _rows(value: object, width: int) -> list[list[object]]:
 def decode_timeline(document: object) -> Timeline:
     """The timeline of a document that ``read_header`` accepted; ValueError when malformed."""
     assert isinstance(document, list)
-    _, _, files, parties, kinds, entries = document
+    _, _, files, parties, kinds, count, columns = document
+    count = _integer(count)
+    columns = _sized(columns, len(_ENTRY_FIELDS))
+    decoded = [_column(name, value, count) for name, value in zip(_ENTRY_FIELDS, columns, strict=True)]
     return Timeline(
         files=tuple(
             SourceFile(
@@ -199,8 +223,5 @@ def decode_timeline(document: object) -> Timeline:
         ),
         parties=tuple(Party(_text(c), _text(n), _text(f), _integer(line)) for c, n, f, line in _rows(parties, 4)),
         kinds=_texts(kinds),
-        entries=tuple(
-            Entry(*[decode(value) for decode, value in zip(_DECODERS, row, strict=True)])  # type: ignore[arg-type]
-            for row in _rows(entries, len(_ENTRY_FIELDS))
-        ),
+        entries=tuple(map(Entry, *decoded)) if count else (),
     )

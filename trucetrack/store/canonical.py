@@ -34,6 +34,7 @@ checked by the caller, which can validate (``same_meaning``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 import re
@@ -94,6 +95,8 @@ _COMMENT_CANDIDATE = re.compile(r"^.*(?:#|\"\"\"|\'\'\').*$", re.M)
 def comment_lines(text: str) -> list[tuple[int, str]]:
     """Every comment in a TOML text (outside strings), with its 1-based line, in order."""
     found: list[tuple[int, str]] = []
+    if "#" not in text and '"""' not in text and "'''" not in text:
+        return found  # no line is a candidate: not even one pass of the regex over the text
     in_multiline: str | None = None
     number, counted_to = 1, 0
     for candidate in _COMMENT_CANDIDATE.finditer(text):
@@ -830,6 +833,37 @@ class Meaning:
             if new.entries[entry_id] != meaning:
                 return f"entry {entry_id!r} would change"
         return None
+
+
+def values_digest(data: dict[str, Any] | None) -> bytes | None:
+    """A digest of a parsed file's values that changes with any value or its type
+    (``1``, ``1.0`` and ``true``; a date and a datetime; an offset), but not with the
+    order of events (taken by id) or of keys. None: not a file of events with ids.
+
+    ``repr`` of the parsed values (strings, numbers, booleans, dates, lists and
+    tables) tells every one of those apart, and is computed in C.
+    """
+    if data is None:
+        return None
+    events = data.get("event", [])
+    if not isinstance(events, list):
+        return None
+    if not all(isinstance(event, dict) and type(event.get("id")) is str for event in events):
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr(_sorted_keys({key: value for key, value in data.items() if key != "event"})).encode())
+    first = operator.itemgetter(0)
+    for event in sorted(events, key=operator.itemgetter("id")):
+        digest.update(repr(sorted(event.items(), key=first)).encode())
+    return digest.digest()
+
+
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return sorted(((key, _sorted_keys(item)) for key, item in value.items()), key=operator.itemgetter(0))
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
 
 
 def same_meaning(old: Timeline, new: Timeline) -> str | None:

@@ -9,7 +9,10 @@ be fooled by a ``[`` inside a value.
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate, pairwise
 from typing import Any
 
 from trucetrack.core.model import Problem
@@ -60,6 +63,8 @@ class RawDocument:
         self.problems = problems
         self.bundled = bundled
         self._lines: LineMap | None = None
+        self._event_lines: list[int] | None = None  # known from parsing, when it split the file
+        self._parties_before = len(text)  # party headers can only be in text[:_parties_before]
 
     @property
     def lines(self) -> LineMap:
@@ -69,6 +74,8 @@ class RawDocument:
 
     def event_lines(self, count: int) -> list[int]:
         """The header line of each of the ``count`` events, in order."""
+        if self._event_lines is not None and len(self._event_lines) == count:
+            return self._event_lines
         if self._lines is None and '"""' not in self.text and "'''" not in self.text:
             found = _event_header_lines(self.text)
             if len(found) == count:
@@ -81,7 +88,7 @@ class RawDocument:
         if self._lines is not None:
             return self._lines.parties
         found: dict[str, int] = {}
-        for line, line_start in _header_lines(self.text, _PARTY_MARK):
+        for line, line_start in _header_lines(self.text[: self._parties_before], _PARTY_MARK):
             header = _PARTY_HEADER.match(self.text, line_start)
             if header is not None:
                 found.setdefault(header.group(1), line)
@@ -161,7 +168,27 @@ def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocume
         )
         return RawDocument(path, None, "", [problem], bundled)
     text = text.removeprefix("\ufeff")
-    import tomllib  # not needed at all when the timeline comes from the cache
+    # Checked before any parser runs: the standard parser recurses once per level of
+    # arrays and takes memory by the square of a dotted key's length; the compiled one
+    # can exhaust the C stack.
+    if nesting_depth(raw) > NESTING_LIMIT:
+        message = (
+            f"arrays or inline tables nested too deeply to read (more than {NESTING_LIMIT} levels;"
+            " a timeline needs no more than a list of strings)"
+        )
+        return RawDocument(path, None, "", [Problem(path, _deepest_line(text), "-", message)], bundled)
+    long_key = _long_key_line(raw)
+    if long_key:
+        message = f"a key of more than {KEY_PARTS_LIMIT} dotted parts, nested too deeply to read"
+        return RawDocument(path, None, "", [Problem(path, long_key, "-", message)], bundled)
+    parsed = _compiled_loads(text)
+    if parsed is not None:
+        document = RawDocument(path, parsed.data, text, [], bundled)
+        if parsed.event_lines is not None:
+            document._event_lines = parsed.event_lines
+            document._parties_before = parsed.head_end
+        return document
+    import tomllib  # the fallback, and the reference for what a syntax error says and where
 
     try:
         data = tomllib.loads(text)
@@ -176,10 +203,159 @@ def parse_document(raw: bytes, path: str, *, bundled: bool = False) -> RawDocume
         message = "a number with thousands of digits; a timeline's integers fit in 64 bits"
         return RawDocument(path, None, "", [Problem(path, line, "-", message)], bundled)
     except RecursionError:
-        # tomllib recurses once per level of nested arrays or inline tables.
+        # Within the nesting limit this does not happen; kept so that no document can crash a run.
         message = "arrays or inline tables nested too deeply to read (a timeline needs no more than a list of strings)"
         return RawDocument(path, None, "", [Problem(path, _deepest_line(text), "-", message)], bundled)
     return RawDocument(path, data, text, [], bundled)
+
+
+# ---------------------------------------------------------------- the compiled parser
+
+# Deeper nesting is refused before parsing. A timeline's values nest two deep at most;
+# the standard parser gives up near 500 levels and the compiled one crashes near 5,000.
+NESTING_LIMIT = 100
+# Dotted keys (a.b.c = 1, [a.b.c]) nest tables too, without brackets.
+KEY_PARTS_LIMIT = 1000
+_NOT_DOTS = bytes(range(256)).translate(None, b".\n")
+
+
+def _load_compiled() -> Callable[[str], dict[str, Any]] | None:
+    """toml-rs's reader held to TOML 1.0 (None when it is not installed)."""
+    try:
+        from toml_rs import _toml_rs
+    except ImportError:
+        return None
+    loads = _toml_rs._loads
+
+    def compiled(text: str) -> dict[str, Any]:
+        return loads(text, parse_float=float, toml_version="1.0.0")
+
+    return compiled
+
+
+_UNSET: Any = object()
+_compiled: Callable[[str], dict[str, Any]] | None = _UNSET
+
+
+def parser_name() -> str:
+    """Which reader parses timeline files here: "toml-rs" or "tomllib"."""
+    return "tomllib" if _compiled_parser() is None else "toml-rs"
+
+
+def _compiled_parser() -> Callable[[str], dict[str, Any]] | None:
+    global _compiled
+    if _compiled is _UNSET:
+        _compiled = _load_compiled()
+    return _compiled
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    data: dict[str, Any]
+    event_lines: list[int] | None = None  # the [[event]] header lines, when the file was read in parts
+    head_end: int = 0  # where the text before the first [[event]] ends
+
+
+def _compiled_loads(text: str) -> _Parsed | None:
+    """The document as the compiled parser reads it; None when it is not installed, when
+    it refuses the text (the standard parser then says why and where), or for the one
+    kind of text where it is known to read more than TOML 1.0 allows (a byte-order mark
+    past the start)."""
+    loads = _compiled_parser()
+    if loads is None or "\ufeff" in text:
+        return None
+    try:
+        if len(text) >= _PARTS_FROM:
+            parsed = _in_parts(loads, text)
+            if parsed is not None:
+                return parsed
+        return _Parsed(loads(text))
+    except Exception:  # refused, or a value Python cannot hold: tomllib gives the message
+        return None
+
+
+# A large file is read in parts of this many events: parsing it whole, the compiled
+# parser's own tree of the document and Python's coexist (twice tomllib's peak memory).
+_PARTS_FROM = 64 * 1024
+_EVENTS_PER_PART = 256
+_LINE_WITH_BRACKET = re.compile(r"^[ \t]*\[", re.M)
+_EVENT_HEADER = re.compile(r"[ \t]*\[\[[ \t]*event[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?$", re.M)
+
+
+def _in_parts(loads: Callable[[str], dict[str, Any]], text: str) -> _Parsed | None:
+    """The document read as its head and runs of ``[[event]]`` blocks, each parsed alone.
+
+    Only for a file whose every header line after the first ``[[event]]`` is another
+    ``[[event]]`` (and no multi-line string, which could hold a line that looks like
+    one): then each block's keys belong to its own new table, nothing in one part can
+    clash with another, and the parts make exactly the document that parsing it whole
+    would. The head must not define ``event`` itself. None: read it whole instead.
+    """
+    if '"""' in text or "'''" in text:
+        return None
+    starts: list[int] = []
+    for bracket in _LINE_WITH_BRACKET.finditer(text):
+        start = bracket.start()
+        if _EVENT_HEADER.match(text, start):
+            starts.append(start)
+        elif starts:
+            return None  # another table after the events: read it whole
+    if not starts:
+        return None
+    data = loads(text[: starts[0]])
+    if "event" in data:
+        return None
+    events: list[Any] = []
+    bounds = [*starts[::_EVENTS_PER_PART], len(text)]
+    for begin, end in pairwise(bounds):
+        part = loads(text[begin:end])
+        if len(part) != 1 or not isinstance(part.get("event"), list):
+            return None
+        events.extend(part["event"])
+    if len(events) != len(starts):
+        return None
+    data["event"] = events
+    lines: list[int] = []
+    line, counted_to = 1, 0
+    for start in starts:
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        lines.append(line)
+    return _Parsed(data, lines, starts[0])
+
+
+# Strings and comments, whose brackets do not nest: the ends of multi-line strings
+# take up to two more quotes (they belong to the string), as TOML reads them.
+_NOT_NESTING = re.compile(
+    rb'"""[^\\"]*(?:(?:\\.|"(?!""))[^\\"]*)*""""?"?|\'\'\'.*?\'\'\'\'?\'?|"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"|\'[^\'\n]*\'|#[^\n]*',
+    re.S,
+)
+_BRACKETS = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")
+_NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
+_NOT_QUOTES_OR_BRACKETS = bytes(range(256)).translate(None, b'"[]{}\n')
+
+
+def nesting_depth(raw: bytes) -> int:
+    """How deep arrays and inline tables nest in a TOML document, from its bytes.
+
+    Exact for a valid document: brackets in strings and comments do not count
+    (a table header counts as one or two levels, which no limit comes near).
+    Most files hold only plain one-line double-quoted strings; there, once every
+    byte but quotes, brackets and line ends is dropped, each string without a
+    bracket inside is an adjacent pair of quotes, and when removing those pairs
+    leaves no quote, no string held a bracket, and every bracket left counts.
+    Other files have their strings and comments removed by a regex (slower).
+    """
+    if raw.count(b"[") + raw.count(b"{") <= NESTING_LIMIT:
+        return 0
+    bare = None
+    if b"\\" not in raw and b"'" not in raw and b"#" not in raw and b'"""' not in raw:
+        bare = raw.translate(None, _NOT_QUOTES_OR_BRACKETS).replace(b'""', b"")
+        if b'"' in bare:
+            bare = None
+    if bare is None:
+        bare = _NOT_NESTING.sub(b"", raw)
+    return max(accumulate(array("b", bare.translate(_BRACKETS, _NOT_BRACKETS))), default=0)
 
 
 def _syntax_position(message: str, text: str) -> tuple[int, int | None, str]:
@@ -212,6 +388,21 @@ def _deepest_line(text: str) -> int:
             elif character in "]}":
                 depth = max(depth - 1, 0)
     return where
+
+
+def _long_key_line(raw: bytes) -> int:
+    """The line of a key with more than KEY_PARTS_LIMIT dotted parts (0: none).
+
+    Such a line holds that many dots; with every byte but dots and line ends
+    dropped, they are a run of dots, which one substring search finds. A value
+    may hold many dots too, so then the line is looked at without its strings.
+    """
+    if b"." * KEY_PARTS_LIMIT not in raw.translate(None, _NOT_DOTS):
+        return 0
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.count(b".") >= KEY_PARTS_LIMIT and _NOT_NESTING.sub(b"", line).count(b".") >= KEY_PARTS_LIMIT:
+            return number
+    return 0
 
 
 _KEY = re.compile(rf"\s*({BARE_KEY}|{QUOTED_KEY})\s*(?:=|\.)")
