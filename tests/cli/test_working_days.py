@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -318,3 +319,24 @@ def test_holidays_is_imported_only_for_a_timeline_with_a_calendar(folder: Path) 
     assert not imports_holidays(folder, "status", "--as-of", "2025-10-02")
     assert not imports_holidays(folder, "status", "-f", "plain.toml", "--as-of", "2025-10-02")
     assert imports_holidays(folder, "status", "-f", "licences.toml", "--as-of", "2025-10-02")
+
+
+def test_a_scheduled_span_counts_its_working_days_to_its_end(folder: Path) -> None:
+    # As of 2025-09-01 the golden-week span has not started: days_left counts to its
+    # start (25 days), working_days_left to its end (2025-10-16 09:30, CN).
+    result = run(folder, "status", "-f", "licences.toml", "--as-of", "2025-09-01", "--format", "json")
+    golden = next(entry for entry in json.loads(result.stdout)["entries"] if entry["id"] == "golden")
+    assert (golden["status"], golden["days_left"]) == ("scheduled", 25)
+    import holidays
+
+    china = holidays.country_holidays("CN")
+    day, expected = date(2025, 9, 1), 0
+    while day < date(2025, 10, 16):
+        expected += china.is_working_day(day)
+        day += timedelta(days=1)
+    assert golden["working_days_left"] == expected
+    table = run(folder, "status", "-f", "licences.toml", "--as-of", "2025-09-01").stdout
+    row = next(line for line in table.splitlines() if "golden" in line.split())
+    assert "wd)" not in row  # the table's Left counts to the start: no working days beside it
+    shown = run(folder, "show", "golden", "-f", "licences.toml", "--as-of", "2025-09-01").stdout
+    assert f"working days  {expected} to the end (CN)" in shown

@@ -147,6 +147,9 @@ def show_renderable(
         row("start", instant("start", entry.start))
     if state is not None and state.counted_to is not None:
         row("left", f"{left_text(state)} ({when_label(state)} {when_text(state, zone)})")
+        if state.status == "scheduled" and state.working_days_left is not None:
+            # the table's Left counts to the start; the working days count to the end
+            row("working days", f"{state.working_days_left} to the end ({clean_line(entry.calendar or '')})")
     if entry.is_span and state is not None:
         effective = (
             derivation(entry, state.history, setter_index(state.history), zone) if state.history else "open-ended"
