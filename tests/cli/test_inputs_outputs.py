@@ -151,3 +151,26 @@ def test_an_editor_saving_during_an_edit_keeps_its_change(
     assert path.read_bytes() == editor_bytes
     left = {name for name in os.listdir(path.parent) if not name.endswith(".lock")}
     assert left == {path.name}, "a temporary file was left behind"
+
+
+@pytest.mark.parametrize("format_", ["json", "ics"])
+def test_export_o_leaves_a_read_only_file_alone(
+    write_timeline: Callable[..., Path], tmp_path: Path, format_: str
+) -> None:
+    source = write_timeline(BODY)
+    target = tmp_path / "feed.out"
+    target.write_bytes(b"kept\n")
+    target.chmod(0o444)  # even root, who could replace it, does not
+    assert_refused(run("export", "-f", str(source), "--format", format_, "-o", str(target)), "read-only")
+    assert target.read_bytes() == b"kept\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+
+
+def test_the_svg_picture_leaves_a_read_only_file_alone(write_timeline: Callable[..., Path], tmp_path: Path) -> None:
+    source = write_timeline(BODY)
+    target = tmp_path / "ro.svg"
+    target.write_bytes(b"kept\n")
+    target.chmod(0o444)
+    result = run("timeline", "-f", str(source), "--as-of", "2025-06-01", "--format", "svg", "-o", str(target))
+    assert_refused(result, "read-only")
+    assert target.read_bytes() == b"kept\n"

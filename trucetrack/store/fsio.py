@@ -252,6 +252,12 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def read_only(mode: int) -> bool:
+    """A file no one may write (no write bit at all) is not replaced, even by root,
+    who could: its owner marked it so (``chmod a-w``)."""
+    return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
 def write_file(path: Path, data: bytes, *, new_mode: int | None = None, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically, or create it (export -o, the cache).
 
@@ -282,6 +288,9 @@ def write_file(path: Path, data: bytes, *, new_mode: int | None = None, mode: in
         except OSError as exc:
             raise failed(exc) from None
         return
+    if status is not None and read_only(status.st_mode):
+        # The rename would go through (the folder is writable), but the file says no.
+        raise WriteError(f"{path}: the file is read-only; the file is unchanged")
     if mode is None:
         if status is not None:
             mode = stat.S_IMODE(status.st_mode)
@@ -324,7 +333,7 @@ def rewrite(path: Path, change: Callable[[bytes], bytes]) -> tuple[bytes, bytes]
         mode = os.stat(target).st_mode
     except OSError as exc:
         raise _write_error(path, exc, "cannot read") from None
-    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+    if read_only(mode):
         raise WriteError(f"{path}: the file is read-only; the file is unchanged")
     with locked(target):
         try:
