@@ -600,6 +600,10 @@ def _value_of(text: str) -> Any:
     return tomllib.loads(f"v = {text}\n")["v"]
 
 
+# Where each event key goes in a block.
+_EVENT_RANK = {key: index for index, key in enumerate(EVENT_KEYS)}
+
+
 class _Writer:
     def __init__(self, path: str) -> None:
         self.path = path
@@ -627,20 +631,26 @@ class _Writer:
             first = False
 
     def slots(self, block: _Block, order: tuple[str, ...], where: str) -> None:
-        unknown = [key for key in block.slots if key not in order]
-        if unknown:
-            raise CanonicalError(f"{self.path}:{block.line}: unknown key {unknown[0]!r} in {where}")
-        for key in order:
-            slot = block.slots.get(key)
-            if slot is None:
-                continue
-            self.lines.extend(slot.lead)
-            self.lines.append(f"{key} = {slot.value}{_spaced(slot.comment)}")
-        self.lines.extend(block.trailing)
+        slots = block.slots
+        rank = _EVENT_RANK if order is EVENT_KEYS else {key: index for index, key in enumerate(order)}
+        try:
+            keys = sorted(slots, key=rank.__getitem__)  # the block's own keys, not every known one
+        except KeyError:
+            unknown = next(key for key in slots if key not in rank)
+            raise CanonicalError(f"{self.path}:{block.line}: unknown key {unknown!r} in {where}") from None
+        lines = self.lines
+        for key in keys:
+            slot = slots[key]
+            if slot.lead:
+                lines.extend(slot.lead)
+            comment = slot.comment
+            lines.append(f"{key} = {slot.value}{_spaced(comment)}" if comment else f"{key} = {slot.value}")
+        lines.extend(block.trailing)
 
     def block(self, header: str, block: _Block, order: tuple[str, ...], extra_lead: list[str]) -> None:
         self.blank()
-        self.lead(([extra_lead] if extra_lead else []) + block.lead)
+        if extra_lead or block.lead:
+            self.lead(([extra_lead] if extra_lead else []) + block.lead)
         self.lines.append(header + _spaced(block.comment))
         self.slots(block, order, header)
 
@@ -875,10 +885,15 @@ def values_digest(data: dict[str, Any] | None) -> bytes | None:
         return None
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr(_sorted_keys({key: value for key, value in data.items() if key != "event"})).encode())
-    first = operator.itemgetter(0)
-    for event in sorted(events, key=operator.itemgetter("id")):
-        digest.update(repr(sorted(event.items(), key=first)).encode())
+    # Events a batch at a time, each as its (key, value) pairs sorted: by key alone, as
+    # no two keys of a table are equal.
+    ordered = sorted(events, key=operator.itemgetter("id"))
+    for start in range(0, len(ordered), _DIGEST_BATCH):
+        digest.update(repr([sorted(event.items()) for event in ordered[start : start + _DIGEST_BATCH]]).encode())
     return digest.digest()
+
+
+_DIGEST_BATCH = 256
 
 
 def _sorted_keys(value: Any) -> Any:
