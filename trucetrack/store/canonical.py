@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import tomlkit
@@ -184,15 +185,27 @@ def _trailing_comment(line: str, position: int, number: int) -> str:
 
 
 def _lines(body: str) -> Iterator[str]:
-    """The lines of ``body`` without their line breaks, one at a time (a file's
-    last line break ends its last line; it does not start an empty one)."""
+    """The lines of ``body`` without their line breaks (a file's last line break ends
+    its last line; it does not start an empty one): split a piece of about 64 KB at a
+    time, so the lines of a large file are never all in memory at once."""
+    return chain.from_iterable(_pieces_of_lines(body))
+
+
+def _pieces_of_lines(body: str) -> Iterator[list[str]]:
     start = 0
     while start < len(body):
-        end = body.find("\n", start)
+        end = body.find("\n", start + _PIECE)
         if end < 0:
-            end = len(body)
-        yield body[start:end]
+            lines = body[start:].split("\n")
+            if body.endswith("\n"):
+                lines.pop()  # the empty text after the last line break
+            yield lines
+            return
+        yield body[start:end].split("\n")
         start = end + 1
+
+
+_PIECE = 65536
 
 
 def _statement(number: int, line: str, numbered: Iterator[tuple[int, str]]) -> _Statement:
