@@ -712,3 +712,28 @@ def test_within_keeps_deadlines_inside_the_window(filter_states: list[EntryState
     assert pick(filter_states, within=parse_duration("30d")) == ["talks", "us-tariff"]
     assert pick(filter_states, within=parse_duration("7d")) == ["talks"]
     assert pick(filter_states, within=parse_duration("60d")) == ["talks", "us-tariff", "cn-tariff"]
+
+
+def test_states_are_built_in_the_order_of_their_fields() -> None:
+    # The engine builds EntryState and EndChange positionally (once per entry, keyword
+    # arguments cost more): a change to their fields must change those calls too.
+    from dataclasses import fields
+
+    from trucetrack.engine.status import EndChange, EntryState
+
+    assert [f.name for f in fields(EntryState)] == [
+        "entry",
+        "status",
+        "end",
+        "original_end",
+        "history",
+        "counted_to",
+        "days_left",
+        "seconds_left",
+        "superseded_by",
+        "cancelled_by",
+        "confirmed",
+        "working_days_left",
+        "provisional",
+    ]
+    assert [f.name for f in fields(EndChange)][:2] == ["end", "previous"]

@@ -146,7 +146,7 @@ class Engine:
         return cancelled_by(entry, self._history(entry, as_of.astimezone(UTC)))
 
     def _history(self, entry: Entry, as_of: datetime) -> tuple[EndChange, ...]:
-        history = [EndChange(end=entry.end, previous=None)]
+        history = [EndChange(entry.end, None)]
         current = entry.end
         for modifier in self._modifiers.get(entry.id, ()):
             if modifier.date is None or modifier.date > as_of:
@@ -445,19 +445,22 @@ def _with_countdown(
     if entry.calendar is not None and worked_to is not None:
         working_days_left = working_days_between(clock.as_of, worked_to, get_zone(entry.zone), entry.calendar)
     provisional = None if entry.calendar is None else _provisional(entry, history, clock.as_of, worked_to)
+    # Positionally, in the order of EntryState's fields (confirmed: True, the default):
+    # binding a dozen keyword arguments by name costs more, once per entry.
     return EntryState(
-        entry=entry,
-        status=status,
-        end=end,
-        original_end=original_end,
-        history=history,
-        counted_to=counted_to,
-        days_left=days_left,
-        seconds_left=seconds_left,
-        superseded_by=superseded_by,
-        cancelled_by=cancelled_by,
-        working_days_left=working_days_left,
-        provisional=provisional,
+        entry,
+        status,
+        end,
+        original_end,
+        history,
+        counted_to,
+        days_left,
+        seconds_left,
+        superseded_by,
+        cancelled_by,
+        True,
+        working_days_left,
+        provisional,
     )
 
 

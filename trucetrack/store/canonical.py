@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import tomlkit
@@ -86,6 +87,9 @@ _SIMPLE_PAIR = re.compile(
     r"([ \t]*#.*?)?[ \t]*"
 )
 
+# The same with the indentation before it: a whole line.
+_SIMPLE_LINE = re.compile(r"[ \t]*" + _SIMPLE_PAIR.pattern)
+_EVENT_PATH = ("event",)
 
 # Lines that can hold a comment or open or close a multi-line string; no other
 # line changes what comment_lines is looking for.
@@ -181,72 +185,82 @@ def _trailing_comment(line: str, position: int, number: int) -> str:
 
 
 def _lines(body: str) -> Iterator[str]:
-    """The lines of ``body`` without their line breaks, one at a time (a file's
-    last line break ends its last line; it does not start an empty one)."""
+    """The lines of ``body`` without their line breaks (a file's last line break ends
+    its last line; it does not start an empty one): split a piece of about 64 KB at a
+    time, so the lines of a large file are never all in memory at once."""
+    return chain.from_iterable(_pieces_of_lines(body))
+
+
+def _pieces_of_lines(body: str) -> Iterator[list[str]]:
     start = 0
     while start < len(body):
-        end = body.find("\n", start)
+        end = body.find("\n", start + _PIECE)
         if end < 0:
-            end = len(body)
-        yield body[start:end]
+            lines = body[start:].split("\n")
+            if body.endswith("\n"):
+                lines.pop()  # the empty text after the last line break
+            yield lines
+            return
+        yield body[start:end].split("\n")
         start = end + 1
 
 
-def _statements(lines: Iterable[str]) -> Iterator[_Statement]:
-    """The statements of a file, one at a time: the builder keeps what it needs of
-    each, and a list of every line or statement would be the largest thing fmt holds."""
-    numbered = enumerate(lines, start=1)
-    for number, line in numbered:
-        stripped = line.lstrip(" \t")
-        if not stripped.strip():
-            yield _Statement("blank", number)
-            continue
-        if stripped.startswith("#"):
-            yield _Statement("comment", number, text=stripped.rstrip())
-            continue
-        simple = _SIMPLE_PAIR.fullmatch(stripped)
-        if simple is not None:
-            key, value, comment = simple.groups()
-            # Interned: the same few keys name every block's slots, once each in memory.
-            path: tuple[str, ...] = (sys.intern(key),)
-            yield _Statement("pair", number, text=value, path=path, comment=(comment or "").rstrip())
-            continue
-        start = len(line) - len(stripped)
-        if stripped.startswith("["):
-            array = stripped.startswith("[[")
-            path, position = _read_key(line, start + (2 if array else 1), number)
-            closing = "]]" if array else "]"
-            if not line.startswith(closing, position):
-                raise CanonicalError(f"line {number}: cannot read this table header: {line.strip()!r}")
-            comment = _trailing_comment(line, position + len(closing), number)
-            yield _Statement("header", number, path=path, array=array, comment=comment)
-            continue
-        path, position = _read_key(line, start, number)
-        if position >= len(line) or line[position] != "=":
-            raise CanonicalError(f"line {number}: expected 'key = value': {line.strip()!r}")
-        value_start = _skip_spaces(line, position + 1)
-        scanner = Scanner()
-        continuation: list[str] = []  # the lines a multi-line value goes on over
-        end_line = line
-        comment_at = scanner.scan(line, value_start)
-        while not scanner.settled and comment_at < 0:
-            following = next(numbered, None)
-            if following is None:
-                raise CanonicalError(f"line {number}: the value never ends")
-            end_line = following[1]
-            continuation.append(end_line)
-            comment_at = scanner.scan(end_line, 0)
-        value_end = comment_at if comment_at >= 0 else len(end_line)
-        if not continuation:
-            value = line[value_start:value_end]
-        else:
-            value = "\n".join([line[value_start:], *continuation[:-1], end_line[:value_end]])
-        value = value.rstrip(" \t")
-        comment = ""
-        if comment_at >= 0:
-            kept = end_line[:value_end].rstrip(" \t")
-            comment = end_line[len(kept) :].rstrip()
-        yield _Statement("pair", number, text=value, path=path, comment=comment)
+_PIECE = 65536
+
+
+def _statement(number: int, line: str, numbered: Iterator[tuple[int, str]]) -> _Statement:
+    """The statement that starts on line ``number``; a multi-line value takes its
+    further lines from ``numbered``. Statements are read one at a time: the builder
+    keeps what it needs of each, and a list of every line or statement would be the
+    largest thing fmt holds."""
+    stripped = line.lstrip(" \t")
+    if not stripped.strip():
+        return _Statement("blank", number)
+    if stripped.startswith("#"):
+        return _Statement("comment", number, text=stripped.rstrip())
+    if line == "[[event]]":  # most headers: read without the key scanner
+        return _Statement("header", number, path=_EVENT_PATH, array=True)
+    simple = _SIMPLE_PAIR.fullmatch(stripped)
+    if simple is not None:
+        key, value, comment = simple.groups()
+        # Interned: the same few keys name every block's slots, once each in memory.
+        path: tuple[str, ...] = (sys.intern(key),)
+        return _Statement("pair", number, text=value, path=path, comment=(comment or "").rstrip())
+    start = len(line) - len(stripped)
+    if stripped.startswith("["):
+        array = stripped.startswith("[[")
+        path, position = _read_key(line, start + (2 if array else 1), number)
+        closing = "]]" if array else "]"
+        if not line.startswith(closing, position):
+            raise CanonicalError(f"line {number}: cannot read this table header: {line.strip()!r}")
+        comment = _trailing_comment(line, position + len(closing), number)
+        return _Statement("header", number, path=path, array=array, comment=comment)
+    path, position = _read_key(line, start, number)
+    if position >= len(line) or line[position] != "=":
+        raise CanonicalError(f"line {number}: expected 'key = value': {line.strip()!r}")
+    value_start = _skip_spaces(line, position + 1)
+    scanner = Scanner()
+    continuation: list[str] = []  # the lines a multi-line value goes on over
+    end_line = line
+    comment_at = scanner.scan(line, value_start)
+    while not scanner.settled and comment_at < 0:
+        following = next(numbered, None)
+        if following is None:
+            raise CanonicalError(f"line {number}: the value never ends")
+        end_line = following[1]
+        continuation.append(end_line)
+        comment_at = scanner.scan(end_line, 0)
+    value_end = comment_at if comment_at >= 0 else len(end_line)
+    if not continuation:
+        value = line[value_start:value_end]
+    else:
+        value = "\n".join([line[value_start:], *continuation[:-1], end_line[:value_end]])
+    value = value.rstrip(" \t")
+    comment = ""
+    if comment_at >= 0:
+        kept = end_line[:value_end].rstrip(" \t")
+        comment = end_line[len(kept) :].rstrip()
+    return _Statement("pair", number, text=value, path=path, comment=comment)
 
 
 # ---------------------------------------------------------------- the document as blocks
@@ -333,10 +347,32 @@ class _Builder:
     def error(self, line: int, message: str) -> CanonicalError:
         return CanonicalError(f"{self.path}:{line}: {message}")
 
-    def build(self, statements: Iterable[_Statement]) -> _Document:
+    def build(self, lines: Iterable[str]) -> _Document:
         gap: _Gap | None = None  # made at the first comment between two statements
         blank = False
-        for statement in statements:
+        simple_pair = _SIMPLE_LINE.fullmatch
+        intern = sys.intern
+        numbered = enumerate(lines, start=1)
+        for number, line in numbered:
+            # The usual lines, read here without a statement: an empty line, and in an
+            # event with no comment waiting to be placed, a simple ``key = value``.
+            if not line:
+                blank = True
+                if gap is not None:
+                    gap.add(_Statement("blank", number), True)
+                continue
+            event = self.current_event
+            if gap is None and event is not None:
+                simple = simple_pair(line)
+                if simple is not None:
+                    key, value, comment = simple.groups()
+                    key = intern(key)  # the same few keys name every block's slots, once each in memory
+                    if key in event.slots:
+                        raise self.error(event.line, f"key {key!r} is given twice")
+                    event.slots[key] = _Slot(value, (), comment.rstrip() if comment else "")
+                    blank = False
+                    continue
+            statement = _statement(number, line, numbered)
             kind = statement.kind
             if kind == "blank":
                 blank = True
@@ -577,6 +613,10 @@ def _value_of(text: str) -> Any:
     return tomllib.loads(f"v = {text}\n")["v"]
 
 
+# Where each event key goes in a block.
+_EVENT_RANK = {key: index for index, key in enumerate(EVENT_KEYS)}
+
+
 class _Writer:
     def __init__(self, path: str) -> None:
         self.path = path
@@ -604,20 +644,26 @@ class _Writer:
             first = False
 
     def slots(self, block: _Block, order: tuple[str, ...], where: str) -> None:
-        unknown = [key for key in block.slots if key not in order]
-        if unknown:
-            raise CanonicalError(f"{self.path}:{block.line}: unknown key {unknown[0]!r} in {where}")
-        for key in order:
-            slot = block.slots.get(key)
-            if slot is None:
-                continue
-            self.lines.extend(slot.lead)
-            self.lines.append(f"{key} = {slot.value}{_spaced(slot.comment)}")
-        self.lines.extend(block.trailing)
+        slots = block.slots
+        rank = _EVENT_RANK if order is EVENT_KEYS else {key: index for index, key in enumerate(order)}
+        try:
+            keys = sorted(slots, key=rank.__getitem__)  # the block's own keys, not every known one
+        except KeyError:
+            unknown = next(key for key in slots if key not in rank)
+            raise CanonicalError(f"{self.path}:{block.line}: unknown key {unknown!r} in {where}") from None
+        lines = self.lines
+        for key in keys:
+            slot = slots[key]
+            if slot.lead:
+                lines.extend(slot.lead)
+            comment = slot.comment
+            lines.append(f"{key} = {slot.value}{_spaced(comment)}" if comment else f"{key} = {slot.value}")
+        lines.extend(block.trailing)
 
     def block(self, header: str, block: _Block, order: tuple[str, ...], extra_lead: list[str]) -> None:
         self.blank()
-        self.lead(([extra_lead] if extra_lead else []) + block.lead)
+        if extra_lead or block.lead:
+            self.lead(([extra_lead] if extra_lead else []) + block.lead)
         self.lines.append(header + _spaced(block.comment))
         self.slots(block, order, header)
 
@@ -700,7 +746,7 @@ def canonical_text(text: str, begins: Mapping[str, datetime], *, path: str) -> s
 
 def _document(body: str, path: str) -> _Document:
     """The file read into blocks, a line at a time."""
-    return _Builder(path).build(_statements(_lines(body)))
+    return _Builder(path).build(_lines(body))
 
 
 def canonical_bytes(raw: bytes, begins: Mapping[str, datetime], *, path: str) -> bytes:
@@ -852,10 +898,15 @@ def values_digest(data: dict[str, Any] | None) -> bytes | None:
         return None
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr(_sorted_keys({key: value for key, value in data.items() if key != "event"})).encode())
-    first = operator.itemgetter(0)
-    for event in sorted(events, key=operator.itemgetter("id")):
-        digest.update(repr(sorted(event.items(), key=first)).encode())
+    # Events a batch at a time, each as its (key, value) pairs sorted: by key alone, as
+    # no two keys of a table are equal.
+    ordered = sorted(events, key=operator.itemgetter("id"))
+    for start in range(0, len(ordered), _DIGEST_BATCH):
+        digest.update(repr([sorted(event.items()) for event in ordered[start : start + _DIGEST_BATCH]]).encode())
     return digest.digest()
+
+
+_DIGEST_BATCH = 256
 
 
 def _sorted_keys(value: Any) -> Any:

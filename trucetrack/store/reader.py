@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from typing import Any
@@ -278,7 +278,11 @@ def _compiled_loads(text: str) -> _Parsed | None:
 # parser's own tree of the document and Python's coexist (twice tomllib's peak memory).
 _PARTS_FROM = 64 * 1024
 _EVENTS_PER_PART = 256
-_LINE_WITH_BRACKET = re.compile(r"^[ \t]*\[", re.M)
+# Lines that begin with a bracket: the first line, then every other one found from the
+# line break before it (a literal the regex engine scans for, where ``^`` with re.M would
+# try every position of the text).
+_FIRST_LINE_BRACKET = re.compile(r"[ \t]*\[")
+_LINE_WITH_BRACKET = re.compile(r"\n[ \t]*\[")
 _EVENT_HEADER = re.compile(r"[ \t]*\[\[[ \t]*event[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?$", re.M)
 
 
@@ -294,8 +298,7 @@ def _in_parts(loads: Callable[[str], dict[str, Any]], text: str) -> _Parsed | No
     if '"""' in text or "'''" in text:
         return None
     starts: list[int] = []
-    for bracket in _LINE_WITH_BRACKET.finditer(text):
-        start = bracket.start()
+    for start in _bracket_lines(text):
         if _EVENT_HEADER.match(text, start):
             starts.append(start)
         elif starts:
@@ -322,6 +325,14 @@ def _in_parts(loads: Callable[[str], dict[str, Any]], text: str) -> _Parsed | No
         counted_to = start
         lines.append(line)
     return _Parsed(data, lines, starts[0])
+
+
+def _bracket_lines(text: str) -> Iterator[int]:
+    """Where each line that begins with ``[`` (after spaces or tabs) starts."""
+    if _FIRST_LINE_BRACKET.match(text):
+        yield 0
+    for bracket in _LINE_WITH_BRACKET.finditer(text):
+        yield bracket.start() + 1
 
 
 # Strings and comments, whose brackets do not nest: the ends of multi-line strings
