@@ -1,3 +1,3 @@
 """trucetrack: deadlines of trade agreements, kept in TOML timelines."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
