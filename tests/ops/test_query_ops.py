@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import BUNDLED, instant
 from trucetrack.errors import BadValue, InvalidTimeline, TrucetrackError
-from trucetrack.ops import query
+from trucetrack.ops import query, reports
 from trucetrack.ops.context import Invocation, as_of_instant, display_zone, load_timeline, resolve_paths
 
 NOW = datetime(2025, 8, 1, 12, 0, tzinfo=UTC)
@@ -115,53 +115,53 @@ def test_validate_counts_entries_and_files(write_timeline: Writer) -> None:
 
 def test_countdown_picks_the_next_deadlines_and_refuses_modifiers(write_timeline: Writer) -> None:
     path = write_timeline(TRUCE)
-    result = query.countdown(invocation(path), [])
+    result = reports.countdown(invocation(path), [])
     assert [entry.id for entry in result.entries] == ["truce"]
     run, states, finished = result.at(instant("2025-08-12T00:01"))  # extended on 2025-08-11
     assert run.as_of == instant("2025-08-12T00:01") and states[0].status == "active" and not finished
     _, states, finished = result.at(instant("2025-11-10T00:01"))
     assert states[0].status == "expired" and finished
     with pytest.raises(TrucetrackError, match="count down to its target, 'truce'"):
-        query.countdown(invocation(path), ["truce-ext"])
+        reports.countdown(invocation(path), ["truce-ext"])
 
 
 def test_timeline_reads_its_axis_like_as_of(write_timeline: Writer) -> None:
     path = write_timeline(TRUCE)
-    result = query.timeline(invocation(path), query.TimelineRequest(start="2025-07-01", end="+30d"))
+    result = reports.timeline(invocation(path), reports.TimelineRequest(start="2025-07-01", end="+30d"))
     assert result.axis_start == instant("2025-07-01") and result.axis_end == instant("2025-08-31")
     assert [state.id for state in result.states] == ["truce", "talks"]
-    whole = query.timeline(invocation(path), query.TimelineRequest())
+    whole = reports.timeline(invocation(path), reports.TimelineRequest())
     assert (whole.first, whole.last) == (instant("2025-05-14T00:01"), instant("2025-08-12T00:01"))
     with pytest.raises(BadValue, match="later than --from"):
-        query.timeline(invocation(path), query.TimelineRequest(start="2025-08-01", end="2025-07-01"))
+        reports.timeline(invocation(path), reports.TimelineRequest(start="2025-08-01", end="2025-07-01"))
 
 
 def test_check_finds_deadlines_in_their_warning_window(write_timeline: Writer) -> None:
     path = write_timeline(TRUCE)
-    found = query.check(invocation(path), None)
+    found = reports.check(invocation(path), None)
     assert found.findings and [state.id for state in found.found] == ["truce"]
-    assert not query.check(invocation(path, "2025-06-01"), None).findings
-    assert query.check(invocation(path, "2025-06-01"), "90d").findings
+    assert not reports.check(invocation(path, "2025-06-01"), None).findings
+    assert reports.check(invocation(path, "2025-06-01"), "90d").findings
 
 
 def test_rates_as_of_and_their_ladder(write_timeline: Writer) -> None:
     path = write_timeline(TRUCE)
-    now = query.rates(invocation(path), None, history=False)
+    now = reports.rates(invocation(path), None, history=False)
     assert [(step.measure, step.rate, step.entry.id) for step in now.current] == [("duty", 10.0, "truce")]
     assert now.steps is None
-    later = query.rates(invocation(path, "2025-08-20"), "duty", history=True)
+    later = reports.rates(invocation(path, "2025-08-20"), "duty", history=True)
     assert later.current[0].rate == 10.0  # extended by then
     assert later.steps is not None and [step.rate for step in later.steps] == [10.0, 34.0]
     with pytest.raises(BadValue, match="unknown value 'dutty'"):
-        query.rates(invocation(path), "dutty", history=False)
+        reports.rates(invocation(path), "dutty", history=False)
 
 
 def test_summary_of_a_file_outside_git_has_no_changes_section(write_timeline: Writer) -> None:
     path = write_timeline(TRUCE)
-    result = query.summary(invocation(path, "2025-08-11"), 7, "30d")
+    result = reports.summary(invocation(path, "2025-08-11"), 7, "30d")
     assert result.summary.git is None
     assert not result.summary.deadlines  # extended that day to 2025-11-10
-    further = query.summary(invocation(path, "2025-08-11"), 7, "120d")
+    further = reports.summary(invocation(path, "2025-08-11"), 7, "120d")
     assert [state.id for state in further.summary.deadlines] == ["truce"]
     with pytest.raises(BadValue, match="--ahead"):
-        query.summary(invocation(path), 7, "soon")
+        reports.summary(invocation(path), 7, "soon")

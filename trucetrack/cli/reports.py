@@ -21,10 +21,10 @@ from trucetrack.cli.options import (
     complete_countdown_ids,
 )
 from trucetrack.errors import BadValue, ExitStatus
-from trucetrack.ops.query import DEFAULT_COUNTDOWNS
+from trucetrack.ops.reports import DEFAULT_COUNTDOWNS
 
 if TYPE_CHECKING:
-    from trucetrack.ops.query import TimelineRequest
+    from trucetrack.ops.reports import TimelineRequest
 
 
 class SummaryFormat(StrEnum):
@@ -84,12 +84,12 @@ def countdown(
 
     Example: trucetrack countdown geneva-truce --as-of 2025-08-11
     """
-    from trucetrack.ops import query
+    from trucetrack.ops import reports as operations
     from trucetrack.output import emit
 
     if live and output is CountdownFormat.json:
         raise typer.BadParameter("--live redraws panels in a terminal; drop it for --format json.", param_hint="--live")
-    result = query.countdown(options.invocation(), entry_ids or [])
+    result = operations.countdown(options.invocation(), entry_ids or [])
     emit.countdown(result, options.color, live=live, output=output.value)
 
 
@@ -125,9 +125,9 @@ def timeline(
     Example: trucetrack timeline --as-of 2025-08-11 --from 2025-04-01 --to 2025-12-31
     Picture: trucetrack timeline --as-of 2025-11-20 --format svg -o timeline.svg
     """
-    from trucetrack.ops import query
+    from trucetrack.ops import reports as operations
 
-    request = query.TimelineRequest(start=start, end=end, kinds=tuple(kind or ()), parties=tuple(party or ()))
+    request = operations.TimelineRequest(start=start, end=end, kinds=tuple(kind or ()), parties=tuple(party or ()))
     if output in PICTURES:
         _draw(options, request, output, output_file)
         return
@@ -135,7 +135,7 @@ def timeline(
         raise BadValue("timeline: -o FILE is for --format svg or html")
     from trucetrack.output import emit
 
-    emit.timeline(query.timeline(options.invocation(), request), output.value, options.color)
+    emit.timeline(operations.timeline(options.invocation(), request), output.value, options.color)
 
 
 def _draw(options: GlobalOptions, request: TimelineRequest, output: TimelineFormat, output_file: Path | None) -> None:
@@ -205,16 +205,16 @@ def summary(
     Example: trucetrack summary --as-of 2025-08-11 --format markdown
     Mail: trucetrack summary --format email --to team@example.org | sendmail -t
     """
-    from trucetrack.ops import query
+    from trucetrack.ops import reports as operations
     from trucetrack.output import emit
 
     if output is SummaryFormat.email:
-        request = query.MailRequest(to=tuple(to or ()), sender=sender, subject=subject)
-        emit.summary_email(query.summary_mail(options.invocation(), days, ahead, request))
+        request = operations.MailRequest(to=tuple(to or ()), sender=sender, subject=subject)
+        emit.summary_email(operations.summary_mail(options.invocation(), days, ahead, request))
         return
     if to or sender is not None or subject is not None:
         raise BadValue("summary: --to, --from and --subject are for --format email")
-    emit.summary(query.summary(options.invocation(), days, ahead), output.value, options.color, wide=wide)
+    emit.summary(operations.summary(options.invocation(), days, ahead), output.value, options.color, wide=wide)
 
 
 @command()
@@ -233,10 +233,10 @@ def check(
 
     Example: trucetrack check --as-of 2025-08-01
     """
-    from trucetrack.ops import query
+    from trucetrack.ops import reports as operations
     from trucetrack.output import emit
 
-    result = query.check(options.invocation(), within)
+    result = operations.check(options.invocation(), within)
     emit.check(result, output.value, options.color, wide=wide)
     if result.findings:
         raise typer.Exit(ExitStatus.FINDINGS)
@@ -260,7 +260,7 @@ def rates(
 
     Example: trucetrack rates --as-of 2025-04-10 --history
     """
-    from trucetrack.ops import query
+    from trucetrack.ops import reports as operations
     from trucetrack.output import emit
 
-    emit.rates(query.rates(options.invocation(), measure, history), output.value, options.color, wide=wide)
+    emit.rates(operations.rates(options.invocation(), measure, history), output.value, options.color, wide=wide)

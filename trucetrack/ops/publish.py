@@ -23,7 +23,7 @@ from trucetrack.ops.context import Invocation, open_run
 
 if TYPE_CHECKING:
     from trucetrack.core.context import RunContext
-    from trucetrack.ops.query import TimelineRequest, TimelineResult
+    from trucetrack.ops.reports import TimelineRequest, TimelineResult
 
 
 class ExportFormat(StrEnum):
@@ -80,7 +80,7 @@ def picture(
 ) -> Published:
     """The timeline drawn as a picture (an SVG document, or an HTML page holding it), for
     standard output or written to ``output``; the rows are those of ``timeline``."""
-    from trucetrack.ops.query import timeline
+    from trucetrack.ops.reports import timeline
 
     result = timeline(invocation, request)
     return _deliver(render(result, chosen), output, result.run)

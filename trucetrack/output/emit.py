@@ -23,16 +23,14 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
     from trucetrack.core.context import RunContext
-    from trucetrack.ops.query import (
+    from trucetrack.ops.query import ShowResult, StatusResult, ValidateResult
+    from trucetrack.ops.reports import (
         CheckResult,
         CountdownResult,
         MailResult,
         RatesResult,
-        ShowResult,
-        StatusResult,
         SummaryResult,
         TimelineResult,
-        ValidateResult,
     )
 
 

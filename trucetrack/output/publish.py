@@ -15,7 +15,7 @@ from trucetrack.ops.publish import ExportFormat, PictureFormat
 if TYPE_CHECKING:
     from trucetrack.core.context import RunContext
     from trucetrack.ops.publish import Published
-    from trucetrack.ops.query import TimelineResult
+    from trucetrack.ops.reports import TimelineResult
 
 
 def export_bytes(run: RunContext, export_as: ExportFormat) -> bytes:
