@@ -207,3 +207,19 @@ def test_the_html_digest_uses_inline_styles_and_marks_urgency_and_the_unconfirme
     assert "not confirmed" in text  # later ended after the data was checked
     assert "data checked to 2025-08-31" in text
     assert b"data checked to 2025-08-31" in late.stderr  # the note for a person goes to stderr as well
+
+
+def test_the_subject_says_its_window_in_words() -> None:
+    from trucetrack.core.durations import parse_duration
+    from trucetrack.output.mail import duration_words
+
+    cases = {
+        "30d": "30 days",
+        "2w": "14 days",
+        "0d": "0 days",
+        "36h": "36 hours",
+        "PT90M": "1 hour 30 minutes",
+        "1y6mo": "1 year 6 months",
+    }
+    for text, words in cases.items():
+        assert duration_words(parse_duration(text)) == words, text

@@ -43,15 +43,12 @@ def _count(number: int, noun: str) -> str:
 
 
 def duration_words(duration: Duration) -> str:
-    """``30 days``, ``2 months``, ``1 year 6 months``, ``36 hours``: a window in words."""
+    """``30 days``, ``2 months``, ``1 year 6 months``, ``36 hours``, ``0 days``: a window in words."""
     years, months = divmod(duration.months, 12)
-    hours = duration.seconds // 3600
-    parts = [
-        _count(value, unit)
-        for value, unit in ((years, "year"), (months, "month"), (duration.days, "day"), (hours, "hour"))
-        if value
-    ]
-    return " ".join(parts) if parts else duration.text
+    hours, rest = divmod(duration.seconds, 3600)
+    units = ((years, "year"), (months, "month"), (duration.days, "day"), (hours, "hour"), (rest // 60, "minute"))
+    parts = [_count(value, unit) for value, unit in units if value]
+    return " ".join(parts) if parts else "0 days"
 
 
 def changes_count(summary: digest.Summary) -> int:
