@@ -223,3 +223,19 @@ def test_the_subject_says_its_window_in_words() -> None:
     }
     for text, words in cases.items():
         assert duration_words(parse_duration(text)) == words, text
+
+
+def test_an_address_that_is_not_utf8_is_refused_as_such(tmp_path: Path) -> None:
+    from tests.hostile.runner import installed_command
+
+    not_utf8 = os.fsdecode(b"ana\xff@example.org")  # what the shell passes from a Latin-1 terminal
+    result = subprocess.run(
+        [*installed_command(), "summary", "--format", "email", "--to", not_utf8, "--as-of", "2025-08-11"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "TRUCETRACK_CACHE": "off"},
+    )
+    assert result.returncode == 2
+    assert "is not UTF-8 text" in result.stderr

@@ -258,6 +258,8 @@ def summary_mail(invocation: Invocation, days: int, ahead: str, request: MailReq
 
 def one_header_line(option: str, value: str) -> None:
     """Refuse a value that would end a mail header line (a header injection) or carry control codes."""
+    if any("\udc80" <= character <= "\udcff" for character in value):  # bytes the locale could not decode
+        raise BadValue(f"{option}: {value!r} is not UTF-8 text; give it in UTF-8")
     if not value.isprintable():
         raise BadValue(f"{option}: {value!r} holds a line break or control character; give it on one line")
 
