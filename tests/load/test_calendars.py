@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tests.load.test_validate import check, one_problem, problems_in
 from trucetrack.core.dates import get_zone
 from trucetrack.core.model import Timeline
@@ -260,3 +262,22 @@ def test_every_calendar_error_at_once(write_timeline: Writer) -> None:
     )
     _, found = problems_in(write_timeline, body, header=False)
     assert [(problem.line, problem.subject) for problem in found] == [(2, "warn"), (9, "review"), (15, "other")]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        REVIEW.replace('duration = "45 working days"', 'duration = "45wd"\nwarn = "5wd"'),
+        REVIEW.replace('duration = "45 working days"', "end = 2025-07-01")
+        + '\n[[event]]\nid = "more"\nkind = "extension"\ntarget = "review"\ndate = 2025-06-10\nby = "10wd"\n',
+    ],
+    ids=["duration-and-warn", "extension-by"],
+)
+def test_an_unknown_calendar_at_the_top_is_the_one_problem_of_its_working_days(
+    write_timeline: Writer, event: str
+) -> None:
+    # Working days under it are not reported again as having no calendar: the fix
+    # is the one line that names it.
+    body = 'schema = 1\ntitle = "t"\ncalendar = "EU"\n\n' + event
+    path, problem = one_problem(write_timeline, body, header=False)
+    check(problem, path, 3, "calendar", "unknown calendar 'EU'")

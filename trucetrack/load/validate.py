@@ -105,6 +105,13 @@ class _FileContext:
     instants: dict[date, datetime] = field(default_factory=dict)
 
     @property
+    def calendar_refused(self) -> bool:
+        """The file names a calendar that was refused (and reported): its working-day
+        durations are not reported again as having no calendar."""
+        data = self.document.data
+        return self.calendar is None and isinstance(data, dict) and "calendar" in data
+
+    @property
     def path(self) -> str:
         return self.document.path
 
@@ -513,7 +520,7 @@ class _EventBuilder:
         # A modifier's calendar falls back to its target's, which is known only once all are read.
         calendar = own_calendar if is_modifier else own_calendar or self.context.calendar
         warn = self.duration("warn")
-        if warn is not None and warn.workdays and calendar is None and not is_modifier:
+        if warn is not None and warn.workdays and calendar is None and not is_modifier and not self.calendar_refused:
             self.fail("warn", _needs_calendar("warn", warn, "to the entry or at the top of the file"))
         fields: dict[str, Any] = {}
         for key in _LIST_FIELDS:
@@ -559,6 +566,11 @@ class _EventBuilder:
             **shape_fields,
             **fields,
         )
+
+    @property
+    def calendar_refused(self) -> bool:
+        """The entry's own calendar, or its file's, was refused (and reported)."""
+        return "calendar" in self.raw or self.context.calendar_refused
 
     def calendar(self) -> str | None:
         """The entry's own ``calendar``, checked (None when absent or invalid)."""
@@ -608,7 +620,7 @@ class _EventBuilder:
             else:
                 length = self.duration("duration")
                 if length is not None and length.workdays and calendar is None:
-                    if "calendar" not in raw:  # an invalid calendar is already reported
+                    if not self.calendar_refused:
                         self.fail(
                             "duration",
                             _needs_calendar("duration", length, "to the entry or at the top of the file"),
@@ -693,7 +705,10 @@ def _check_references(
         context, index = origins[entry.id]
         return context.key_lines(index).get(key, entry.line)
 
-    _resolve_modifier_calendars(entries, by_id, line_of, report)
+    def calendar_refused(entry: Entry) -> bool:
+        return origins[entry.id][0].calendar_refused
+
+    _resolve_modifier_calendars(entries, by_id, line_of, report, calendar_refused)
     _check_extension_chains(entries, by_id, line_of, report)
     for entry in entries:
         if not entry.is_modifier or entry.target is None:
@@ -741,7 +756,11 @@ def _check_references(
 
 
 def _resolve_modifier_calendars(
-    entries: list[Entry], by_id: dict[str, Entry], line_of: _LineOf, report: _Collector
+    entries: list[Entry],
+    by_id: dict[str, Entry],
+    line_of: _LineOf,
+    report: _Collector,
+    calendar_refused: Callable[[Entry], bool],
 ) -> None:
     """A modifier counts working days in its own calendar, else its target's (which is
     the target's own, else the target file's); ``by = "10wd"`` with neither is an error."""
@@ -752,7 +771,7 @@ def _resolve_modifier_calendars(
         calendar = target.calendar if target is not None and not target.is_modifier else None
         if calendar is not None:
             entries[index] = by_id[entry.id] = replace(entry, calendar=calendar)
-        elif target is not None and entry.by is not None and entry.by.workdays:
+        elif target is not None and entry.by is not None and entry.by.workdays and not calendar_refused(target):
             report.add(
                 entry.file,
                 line_of(entry, "by"),
