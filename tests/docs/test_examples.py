@@ -177,12 +177,36 @@ def test_documents_link_to_each_other() -> None:
             assert anchor in anchors(file), f"{document}: link to a missing heading: {target}"
 
 
+# Names of files a user of the project does not have. Written in pieces so that
+# this file, which the check below reads too, does not name them itself.
+OUTSIDE_THE_PROJECT = ("S" + "PEC", "../" + "shared", "shared/" + "facts", "DEVELOPERS" + ".md")
+PROJECT_TEXT = ("*.py", "*.md", "*.toml", "*.yaml", "*.json", "*.mjs")
+
+
+def _names(text: str, needle: str) -> bool:
+    """``needle`` as a name of its own, not inside a longer word (a lexer constant)."""
+    return re.search(rf"(?<![A-Za-z]){re.escape(needle)}(?![A-Za-z])", text) is not None
+
+
+def test_no_project_file_sends_a_reader_outside_the_project() -> None:
+    """Code, tests, help texts and docs explain rules in their own words."""
+    found = []
+    for pattern in PROJECT_TEXT:
+        for path in REPO.rglob(pattern):
+            parts = path.relative_to(REPO).parts
+            if any(part.startswith(".") or part in ("node_modules", "toml-test", "build") for part in parts):
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found += [f"{path.relative_to(REPO)}: {needle}" for needle in OUTSIDE_THE_PROJECT if _names(text, needle)]
+    assert not found, found
+
+
 @pytest.mark.parametrize("document", DOCUMENTS, ids=_name)
 def test_document_is_self_contained(document: Path) -> None:
     """Nothing a user of the project cannot read: no spec sections, no sibling folders."""
     text = _text(document)
-    for needle in ("SPEC", "../shared", "shared/facts", "DEVELOPERS.md"):
-        assert needle not in text, f"{_name(document)} mentions {needle!r}"
+    for needle in OUTSIDE_THE_PROJECT:
+        assert not _names(text, needle), f"{_name(document)} mentions {needle!r}"
     assert not re.search(r"\bthe spec\b", text, re.I), f"{_name(document)} cites the spec"
     trailing = [number for number, line in enumerate(text.splitlines(), 1) if line != line.rstrip()]
     assert not trailing, f"{_name(document)}: trailing spaces on lines {trailing}"
