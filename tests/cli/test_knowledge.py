@@ -9,13 +9,12 @@ announced after the instant most tests look from (2026-12-02).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.hostile.runner import installed_command
+from tests.hostile.runner import run_installed_text
 
 TIMELINE = """\
 schema = 1
@@ -110,23 +109,7 @@ DATA_NOTE = "data checked to 2026-05-31; later changes are not confirmed (confir
 
 
 def run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": str(folder),
-        "LANG": "C.UTF-8",
-        "TZ": "UTC",
-        "COLUMNS": "100",
-        "TRUCETRACK_CACHE": "off",
-    }
-    return subprocess.run(
-        [*installed_command(), *args],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_installed_text(folder, *args, columns=100)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.runner import installed_command
+from tests.hostile.runner import installed_command, run_installed
 
 TIMELINE = """\
 schema = 1
@@ -67,18 +67,7 @@ AS_OF = "2025-08-11"
 
 
 def run(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    environment = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": str(folder),
-        "LANG": "C.UTF-8",
-        "TZ": "UTC",
-        "COLUMNS": "80",
-        "TRUCETRACK_CACHE": "off",
-        **(env or {}),
-    }
-    return subprocess.run(
-        [*installed_command(), *args], cwd=folder, env=environment, capture_output=True, timeout=60, check=False
-    )
+    return run_installed(folder, *args, env=env)
 
 
 @pytest.fixture
@@ -226,7 +215,6 @@ def test_the_subject_says_its_window_in_words() -> None:
 
 
 def test_an_address_that_is_not_utf8_is_refused_as_such(tmp_path: Path) -> None:
-    from tests.hostile.runner import installed_command
 
     not_utf8 = os.fsdecode(b"ana\xff@example.org")  # what the shell passes from a Latin-1 terminal
     result = subprocess.run(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.runner import installed_command
+from tests.hostile.runner import run_installed_text
 
 LICENCES = """\
 schema = 1
@@ -59,25 +59,8 @@ duration = "30d"
 
 
 def run(folder: Path, *args: str, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": str(folder),
-        "LANG": "C.UTF-8",
-        "TZ": "UTC",
-        "COLUMNS": "100",
-        "TRUCETRACK_CACHE": "off" if cache is None else "on",
-    }
-    if cache is not None:
-        env["TRUCETRACK_CACHE_DIR"] = str(cache)
-    return subprocess.run(
-        [*installed_command(), *args],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    settings = {} if cache is None else {"TRUCETRACK_CACHE": "on", "TRUCETRACK_CACHE_DIR": str(cache)}
+    return run_installed_text(folder, *args, columns=100, env=settings)
 
 
 @pytest.fixture

@@ -36,6 +36,49 @@ def installed_command() -> list[str]:
     return [sys.executable, "-m", "trucetrack"]
 
 
+def clean_environment(folder: Path, columns: int = 80, **extra: str) -> dict[str, str]:
+    """What a cron job gives a command: a PATH, a home of its own, a UTF-8 locale, a
+    UTC machine, a fixed width, the cache off (``extra`` adds or overrides)."""
+    return {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": str(folder),
+        "LANG": "C.UTF-8",
+        "TZ": "UTC",
+        "COLUMNS": str(columns),
+        "TRUCETRACK_CACHE": "off",
+        **extra,
+    }
+
+
+def run_installed(
+    folder: Path, *args: str, columns: int = 80, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The installed command run in ``folder`` under ``clean_environment``; output as bytes."""
+    return subprocess.run(
+        [*installed_command(), *args],
+        cwd=folder,
+        env=clean_environment(folder, columns, **(env or {})),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def run_installed_text(
+    folder: Path, *args: str, columns: int = 80, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``run_installed`` with stdout and stderr read as text."""
+    return subprocess.run(
+        [*installed_command(), *args],
+        cwd=folder,
+        env=clean_environment(folder, columns, **(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def limited(argv: list[str]) -> list[str]:
     """``argv`` run under the memory limit (``ulimit -v`` in a shell that then execs it)."""
     return ["bash", "-c", f'ulimit -v {MEMORY_LIMIT_KIB} && exec "$@"', "hostile-case", *argv]

@@ -8,7 +8,6 @@ saying why, where the tool is not installed.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.runner import installed_command
+from tests.hostile.runner import run_installed
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -127,18 +126,7 @@ AS_OF = "2026-07-01"
 
 
 def run(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    environment = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": str(folder),
-        "LANG": "C.UTF-8",
-        "TZ": "UTC",
-        "COLUMNS": "80",
-        "TRUCETRACK_CACHE": "off",
-        **(env or {}),
-    }
-    return subprocess.run(
-        [*installed_command(), *args], cwd=folder, env=environment, capture_output=True, timeout=60, check=False
-    )
+    return run_installed(folder, *args, env=env)
 
 
 @pytest.fixture
