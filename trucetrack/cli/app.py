@@ -18,11 +18,15 @@ from trucetrack.errors import ExitStatus, TrucetrackError
 from trucetrack.output.console import report_error, silence_stdout, tolerate_unencodable_text, trim_piped_lines
 
 
-def _output_failed(error: OSError) -> NoReturn:
-    """``trucetrack status > /dev/full``: an error (exit 2), never a traceback, and
-    nothing more for Python's own flush at exit to fail on."""
+def _report_output_failure(error: OSError) -> None:
+    """``trucetrack status > /dev/full``: an error, never a traceback, and nothing
+    more for Python's own flush at exit to fail on."""
     silence_stdout()
     report_error(TrucetrackError(f"cannot write the output: {error.strerror or error}"))
+
+
+def _output_failed(error: OSError) -> NoReturn:
+    _report_output_failure(error)
     raise typer.Exit(ExitStatus.ERROR)
 
 
@@ -154,7 +158,6 @@ def main() -> None:
         except BrokenPipeError:
             silence_stdout()
         except OSError as error:
-            silence_stdout()
-            report_error(TrucetrackError(f"cannot write the output: {error.strerror or error}"))
+            _report_output_failure(error)
             raise SystemExit(ExitStatus.ERROR) from None
         raise done
