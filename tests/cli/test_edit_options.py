@@ -4,13 +4,12 @@ with init --party and the party command."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.hostile.runner import installed_command
+from tests.hostile.runner import run_installed_text
 
 # In the file's zone (New York) this instant is still 11 August, 22:00.
 AS_OF = "2025-08-12T02:00Z"
@@ -33,19 +32,7 @@ parties = ["US"]
 
 
 def run(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": str(folder),
-        "LANG": "C.UTF-8",
-        "TZ": "UTC",
-        "COLUMNS": "100",
-        "TRUCETRACK_CACHE": "off",
-        "TRUCETRACK_AS_OF": AS_OF,
-        **env,
-    }
-    return subprocess.run(
-        [*installed_command(), *args], cwd=folder, env=environ, capture_output=True, text=True, timeout=60, check=False
-    )
+    return run_installed_text(folder, *args, columns=100, env={"TRUCETRACK_AS_OF": AS_OF, **env})
 
 
 @pytest.fixture
@@ -189,3 +176,41 @@ def test_init_refuses_a_bad_party(folder: Path, value: str, message: str) -> Non
     assert not (folder / "new.toml").exists()
     twice = run(folder, "init", "new.toml", "--party", "EU=A", "--party", "EU=B")
     assert twice.returncode == 2 and "EU is given twice" in twice.stderr
+
+
+def test_add_announced_writes_when_the_entry_became_known(folder: Path) -> None:
+    added = run(
+        folder,
+        "add",
+        "-f",
+        "t.toml",
+        "--kind",
+        "talks",
+        "--title",
+        "Summit",
+        "--date",
+        "2025-12-20",
+        "--announced",
+        "2025-12-05T14:00",
+    )
+    assert added.returncode == 0, added.stderr
+    assert "announced = 2025-12-05T14:00:00" in (folder / "t.toml").read_text(encoding="utf-8")
+    assert run(folder, "fmt", "--check", "t.toml").returncode == 0
+    before = run(folder, "show", "summit", "-f", "t.toml", "--as-of", "2025-12-05T13:59")
+    assert before.returncode == 2 and "not yet known" in before.stderr
+    assert run(folder, "show", "summit", "-f", "t.toml", "--as-of", "2025-12-05T14:00").returncode == 0
+    refused = run(
+        folder,
+        "add",
+        "-f",
+        "t.toml",
+        "--kind",
+        "talks",
+        "--title",
+        "Other",
+        "--date",
+        "2025-12-21",
+        "--announced",
+        "2025-12",
+    )
+    assert refused.returncode == 2 and "--announced" in refused.stderr

@@ -43,6 +43,14 @@ WarnOption = Annotated[str | None, typer.Option("--warn", metavar="DURATION", he
 NotesOption = Annotated[str | None, typer.Option("--notes", metavar="TEXT", help="Free text.")]
 PlaceOption = Annotated[str | None, typer.Option("--place", help="Where it was agreed or held.")]
 InstrumentOption = Annotated[str | None, typer.Option("--instrument", help="The legal instrument.")]
+AnnouncedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--announced",
+        metavar="WHEN",
+        help="When it became known (signed, published): before it, no view knows the entry. As --date.",
+    ),
+]
 MeasureOption = Annotated[str | None, typer.Option("--measure", help="The measure whose rate this sets.")]
 RateOption = Annotated[float | None, typer.Option("--rate", help="Rate in percent while in force.")]
 RateAfterOption = Annotated[float | None, typer.Option("--rate-after", help="Rate in percent once it has ended.")]
@@ -86,6 +94,7 @@ def add(
     rate: RateOption = None,
     rate_after: RateAfterOption = None,
     calendar: CalendarOption = None,
+    announced: AnnouncedOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
     """Append a point (--date) or a span (--start, with --end, --through or --duration) to a timeline file.
@@ -111,6 +120,7 @@ def add(
         rate=edit.Rate(measure, rate, rate_after),
         dry_run=dry_run,
         calendar=calendar,
+        announced=announced,
     )
     _show(edit.add(options.invocation(), request))
 

@@ -111,6 +111,7 @@ class AddRequest:
     rate: Rate = Rate()
     dry_run: bool = False
     calendar: str | None = None
+    announced: str | None = None  # when it became known (signed, published)
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,8 @@ def add(invocation: Invocation, request: AddRequest) -> EditResult:
     for key, value in (("duration", timing.duration), ("warn", request.warn)):
         if value is not None:
             fields[key] = read_duration(f"--{key}", value)
+    if request.announced is not None:
+        fields["announced"] = read_when("--announced", request.announced)
     optional: dict[str, Any] = {
         "parties": list(request.parties),
         "place": request.place,
