@@ -98,7 +98,6 @@ def add(
     dry_run: DryRunOption = False,
 ) -> None:
     """Append a point (--date) or a span (--start, with --end, --through or --duration) to a timeline file.
-
     The id defaults to a slug of the title; an id already in use is refused.
 
     Example: trucetrack add --kind talks --title "Stockholm talks" --start 2025-07-28 --through 2025-07-29 --party US --party CN --dry-run --as-of 2025-07-01
